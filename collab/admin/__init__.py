@@ -1,0 +1,3 @@
+"""The secretariat console under /admin/."""
+
+from collab.admin import views  # noqa: F401

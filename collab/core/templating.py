@@ -1,0 +1,60 @@
+"""Jinja filters and globals: times in the viewer's zone, country names, can_* rules."""
+
+import inspect
+
+from babel import Locale
+from flask import Flask, current_app, request, url_for
+from flask_babel import format_date, format_datetime, get_locale
+
+from collab.core import permissions
+
+
+def country_name(code: str | None) -> str:
+    if not code:
+        return ""
+    locale = get_locale() or Locale("en")
+    return locale.territories.get(code.upper(), code.upper())
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """(ISO 3166 alpha-2, name in the reader's language), sorted by name."""
+    locale = get_locale() or Locale("en")
+    return sorted(
+        ((code, name) for code, name in locale.territories.items() if len(code) == 2 and code.isalpha()
+         and code not in ("EU", "EZ", "UN", "ZZ", "QO", "XA", "XB")),
+        key=lambda item: item[1],
+    )
+
+
+def register_permissions(app: Flask, module) -> None:
+    """Expose a feature's ``can_*`` rules to templates, so buttons match endpoints."""
+    for name, function in inspect.getmembers(module, inspect.isfunction):
+        if name.startswith("can_"):
+            app.jinja_env.globals[name] = function
+
+
+def url_for_self(**changes) -> str:
+    """The current page's URL with some query arguments changed (for pagination, filters)."""
+    args = request.args.to_dict()
+    args.update({key: value for key, value in changes.items()})
+    args = {key: value for key, value in args.items() if value not in (None, "")}
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def init_app(app: Flask) -> None:
+    from collab.admin import permissions as admin_permissions
+    from collab.groups import permissions as group_permissions
+
+    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
+        format_datetime(value, fmt) if value else ""
+    )
+    app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
+    app.jinja_env.filters["country"] = country_name
+    app.jinja_env.globals["url_for_self"] = url_for_self
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "en")
+    app.jinja_env.globals["languages"] = lambda: current_app.config["LANGUAGES"]
+    for module in (permissions, group_permissions, admin_permissions):
+        register_permissions(app, module)
+    app.jinja_env.globals["is_secretariat"] = permissions.is_secretariat
+    app.jinja_env.globals["role_label"] = permissions.role_label
+    app.jinja_env.globals["role_in"] = permissions.role_in

@@ -1,0 +1,3 @@
+"""Site-wide pages: the dashboard, the language switch, the health check."""
+
+from collab.site import views  # noqa: F401

@@ -1,0 +1,39 @@
+"""The dashboard, the language switch and /healthz."""
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session
+from flask_login import current_user
+from sqlalchemy import text
+
+from collab.auth.forms import ConfirmForm
+from collab.core.permissions import public
+from collab.core.urls import safe_next
+from collab.extensions import db
+from collab.groups import services as group_services
+
+bp = Blueprint("site", __name__)
+
+
+@bp.get("/")
+def dashboard():
+    mine, others = group_services.groups_for(current_user)
+    return render_template("site/dashboard.html", mine=mine, others=others)
+
+
+@bp.post("/language")
+@public
+def set_language():
+    """Remember the chosen language: on the account when signed in, else in the session."""
+    locale = request.form.get("locale")
+    if ConfirmForm().validate_on_submit() and locale in current_app.config["LANGUAGES"]:
+        session["locale"] = locale
+        if current_user.is_authenticated:
+            current_user.locale = locale
+            db.session.commit()
+    return redirect(safe_next(request.form.get("next"), "/"))
+
+
+@bp.get("/healthz")
+@public
+def healthz():
+    db.session.execute(text("SELECT 1"))
+    return jsonify(status="ok")

@@ -1,0 +1,1 @@
+"""Configuration classes, loaded by ``collab.create_app`` in a fixed order."""

@@ -1,0 +1,119 @@
+"""Fixtures: one app and schema per run, a clean database per test, a CSRF-aware client.
+
+The suite runs on SQLite by default and on PostgreSQL when DATABASE_URL is set.
+"""
+
+import os
+import re
+
+import pytest
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import text
+
+os.environ["COLLAB_CONFIG"] = "testing"
+
+from collab import create_app  # noqa: E402
+from collab.extensions import db  # noqa: E402
+from tests import factories  # noqa: E402
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+class Client(FlaskClient):
+    """A test client that sends a valid CSRF token with every form, like a browser
+    that loaded the form first. Pass ``csrf=False`` to leave it out."""
+
+    def post(self, *args, csrf: bool = True, **kwargs):
+        data = kwargs.get("data")
+        if csrf and (data is None or isinstance(data, dict)):
+            data = dict(data or {})
+            data.setdefault("csrf_token", self.csrf_token())
+            kwargs["data"] = data
+        return super().post(*args, **kwargs)
+
+    def csrf_token(self) -> str:
+        app = self.application
+        with self.session_transaction() as session:
+            raw = session.setdefault("csrf_token", os.urandom(20).hex())
+        return URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps(raw)
+
+
+def database_url(tmp_path_factory) -> str:
+    if os.environ.get("DATABASE_URL"):
+        return os.environ["DATABASE_URL"]
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    app = create_app(
+        {
+            "DATABASE_URL": database_url(tmp_path_factory),
+            "BASE_URL": "http://collab.test",
+        }
+    )
+    app.test_client_class = Client
+    with app.app_context():
+        db.drop_all()
+        _drop_alembic_version()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _drop_alembic_version():
+    with db.engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+@pytest.fixture(autouse=True)
+def _context_and_clean_tables(app):
+    """Each test runs inside an app context and leaves every table empty."""
+    with app.app_context():
+        yield
+        db.session.remove()
+        tables = [table.name for table in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            else:
+                for name in tables:
+                    conn.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture
+def client(app) -> Client:
+    return app.test_client()
+
+
+@pytest.fixture
+def login(app):
+    """``login(user)`` → a client signed in as ``user``."""
+
+    def _login(user, password: str = factories.PASSWORD) -> Client:
+        client = app.test_client()
+        response = client.post(
+            "/auth/sign-in", data={"email": user.email, "password": password}
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def outbox(app):
+    """The e-mails queued so far, as OutboxEmail rows."""
+    from collab.notifications.models import OutboxEmail
+
+    def _outbox(to: str | None = None):
+        db.session.expire_all()
+        query = db.select(OutboxEmail).order_by(OutboxEmail.id)
+        if to:
+            query = query.where(OutboxEmail.to_addr == to)
+        return list(db.session.scalars(query))
+
+    return _outbox
