@@ -3,10 +3,12 @@
 The suite runs on SQLite by default and on PostgreSQL when DATABASE_URL is set.
 """
 
+import contextvars
 import os
-import re
+from contextlib import contextmanager
 
 import pytest
+from flask import has_app_context
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import text
@@ -17,12 +19,21 @@ from collab import create_app  # noqa: E402
 from collab.extensions import db  # noqa: E402
 from tests import factories  # noqa: E402
 
-CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
 class Client(FlaskClient):
-    """A test client that sends a valid CSRF token with every form, like a browser
-    that loaded the form first. Pass ``csrf=False`` to leave it out."""
+    """A test client that behaves like a separate browser talking to a separate server
+    process: each request runs in fresh context variables (its own app context, ``g``
+    and database session, as in production), after the test's own session has
+    committed, so the test sees what the request did. It also sends a valid CSRF token
+    with every form, like a browser that loaded the form first; ``csrf=False`` leaves
+    it out."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            db.session.commit()
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+    def session_transaction(self, *args, **kwargs):
+        return _in_fresh_context(super().session_transaction(*args, **kwargs))
 
     def post(self, *args, csrf: bool = True, **kwargs):
         data = kwargs.get("data")
@@ -37,6 +48,16 @@ class Client(FlaskClient):
         with self.session_transaction() as session:
             raw = session.setdefault("csrf_token", os.urandom(20).hex())
         return URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps(raw)
+
+
+@contextmanager
+def _in_fresh_context(manager):
+    context = contextvars.Context()
+    session = context.run(manager.__enter__)
+    try:
+        yield session
+    finally:
+        context.run(manager.__exit__, None, None, None)
 
 
 def database_url(tmp_path_factory) -> str:

@@ -60,7 +60,8 @@ class Membership(TimestampMixin, db.Model):
     message: Mapped[str] = mapped_column(Text, default="")
 
     user: Mapped[User] = relationship(back_populates="memberships", lazy="raise")
-    group: Mapped[Group] = relationship(lazy="raise")
+    # Many-to-one: served from the identity map when the group is already loaded.
+    group: Mapped[Group] = relationship()
 
     @property
     def is_active(self) -> bool:
