@@ -137,13 +137,14 @@ def change_role(group, membership_id):
     form.role.choices = role_choices(include_chair=is_secretariat(current_user))
     if not form.validate_on_submit():
         abort(400)
+    name = membership.user.display_name
     try:
         services.change_role(current_user, membership, Role.parse(form.role.data))
     except DomainError as error:
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash(_("Role changed for %(name)s.", name=membership.user.display_name), "success")
+        flash(_("Role changed for %(name)s.", name=name), "success")
     return redirect(url_for(".members", slug=group.slug))
 
 
@@ -154,13 +155,14 @@ def remove(group, membership_id):
     require(permissions.can_change_membership(current_user, membership))
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    name = membership.user.display_name
     try:
         services.remove_member(current_user, membership)
     except DomainError as error:
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash(_("%(name)s was removed from the group.", name=membership.user.display_name), "success")
+        flash(_("%(name)s was removed from the group.", name=name), "success")
     return redirect(url_for(".members", slug=group.slug))
 
 
