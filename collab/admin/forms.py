@@ -4,13 +4,18 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-VISIBILITY = [("public", _l("Public: every signed-in person can read it")),
-              ("private", _l("Private: only its members know it exists"))]
-JOIN_POLICY = [("open", _l("Open: anyone may join")),
-               ("request", _l("By request: the chairs approve")),
-               ("invite", _l("Invitation only"))]
+VISIBILITY = [
+    SelectChoice("public", _l("Public: every signed-in person can read it")),
+    SelectChoice("private", _l("Private: only its members know it exists")),
+]
+JOIN_POLICY = [
+    SelectChoice("open", _l("Open: anyone may join")),
+    SelectChoice("request", _l("By request: the chairs approve")),
+    SelectChoice("invite", _l("Invitation only")),
+]
 
 
 class GroupForm(FlaskForm):

@@ -4,6 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
+from wtforms.fields.choices import SelectChoice
 
 from collab.auth import services
 from collab.auth.forms import AcceptInvitationForm, ConfirmForm, NewPasswordForm
@@ -155,7 +156,7 @@ def accept_invitation(token):
     if account is not None:
         return _accept_as_existing(token, invitation, account)
     form = AcceptInvitationForm()
-    form.country.choices = [("", _("Choose…"))] + country_choices()
+    form.country.choices = [SelectChoice("", _("Choose…"))] + country_choices()
     if form.validate_on_submit():
         try:
             user, group = group_services.accept_invitation(

@@ -5,6 +5,7 @@ import inspect
 from babel import Locale
 from flask import Flask, current_app, request, url_for
 from flask_babel import format_date, format_datetime, get_locale
+from wtforms.fields.choices import SelectChoice
 
 from collab.core import permissions
 
@@ -16,14 +17,17 @@ def country_name(code: str | None) -> str:
     return locale.territories.get(code.upper(), code.upper())
 
 
-def country_choices() -> list[tuple[str, str]]:
-    """(ISO 3166 alpha-2, name in the reader's language), sorted by name."""
+NOT_COUNTRIES = {"EU", "EZ", "UN", "ZZ", "QO", "XA", "XB"}
+
+
+def country_choices() -> list[SelectChoice]:
+    """ISO 3166 alpha-2 codes with names in the reader's language, sorted by name."""
     locale = get_locale() or Locale("en")
-    return sorted(
-        ((code, name) for code, name in locale.territories.items() if len(code) == 2 and code.isalpha()
-         and code not in ("EU", "EZ", "UN", "ZZ", "QO", "XA", "XB")),
-        key=lambda item: item[1],
-    )
+    countries = [
+        (name, code) for code, name in locale.territories.items()
+        if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES
+    ]
+    return [SelectChoice(code, name) for name, code in sorted(countries)]
 
 
 def register_permissions(app: Flask, module) -> None:

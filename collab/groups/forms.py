@@ -3,13 +3,14 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from collab.core.permissions import role_label
 
-def role_choices(include_chair: bool) -> list[tuple[str, str]]:
+def role_choices(include_chair: bool) -> list[SelectChoice]:
     keys = ["member", "observer"] + (["chair"] if include_chair else [])
-    return [(key, role_label(key)) for key in keys]
+    return [SelectChoice(key, role_label(key)) for key in keys]
 
 
 class JoinRequestForm(FlaskForm):

@@ -239,8 +239,8 @@ def decide_request(actor: User, membership: Membership, approve: bool) -> None:
         audit.record(actor, "membership.declined", user, group=group)
     db.session.flush()
     forget_cached_roles()
-    queue_email(user.email, "join_decision", user.locale, group=group, approved=approve,
-                link=absolute_url("groups.home", slug=group.slug))
+    link = absolute_url("groups.home", slug=group.slug) if approve else absolute_url("groups.index")
+    queue_email(user.email, "join_decision", user.locale, group=group, approved=approve, link=link)
 
 
 # --- invitations -----------------------------------------------------------------------------
@@ -256,6 +256,14 @@ def invite(actor: User, group: Group, email: str, role: Role) -> Invitation:
     )
     if existing is not None:
         raise DomainError(_("This person is already in the group."), field="email")
+    # A new invitation replaces any earlier one still waiting for the same person.
+    for earlier in db.session.scalars(
+        select(Invitation).where(
+            Invitation.email == email, Invitation.group_id == group.id,
+            Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None),
+        )
+    ):
+        earlier.revoked_at = utcnow()
     raw, digest = new_token()
     invitation = Invitation(
         email=email, group_id=group.id, role=role.key, token_hash=digest,

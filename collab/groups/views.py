@@ -24,12 +24,15 @@ def index():
 @bp.get("/<slug>/")
 @group_view()
 def home(group):
+    return _home(group, JoinRequestForm())
+
+
+def _home(group, request_form):
     memberships = services.active_memberships(group)
     chairs = [m for m in memberships if m.role == Role.CHAIR.key]
     return render_template(
         "groups/home.html", group=group, chairs=chairs, member_count=len(memberships),
-        by_country=services.members_by_country(memberships), request_form=JoinRequestForm(),
-        confirm=ConfirmForm(),
+        by_country=services.members_by_country(memberships), request_form=request_form,
     )
 
 
@@ -55,8 +58,7 @@ def request_to_join(group):
     require(permissions.can_request_to_join(current_user, group))
     form = JoinRequestForm()
     if not form.validate_on_submit():
-        return render_template("groups/home.html", group=group, chairs=[], by_country=[],
-                               member_count=0, request_form=form, confirm=ConfirmForm()), 400
+        return _home(group, form), 400
     services.request_to_join(current_user, group, form.message.data or "")
     db.session.commit()
     flash(_("Your request has been sent to the chairs of %(group)s.", group=group.name), "success")

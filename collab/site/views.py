@@ -3,6 +3,7 @@
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session
 from flask_login import current_user
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from collab.auth.forms import ConfirmForm
 from collab.core.permissions import public
@@ -35,5 +36,9 @@ def set_language():
 @bp.get("/healthz")
 @public
 def healthz():
-    db.session.execute(text("SELECT 1"))
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="error", database="unreachable"), 503
     return jsonify(status="ok")
