@@ -11,12 +11,16 @@ from sqlalchemy import select
 
 from collab.auth.models import User
 from collab.core.permissions import Role
+from collab.core.templating import NOT_COUNTRIES
 from collab.extensions import db
 from collab.groups.models import Group, Membership
 
 COLUMNS = ["email", "name", "country", "organisation", "position", "group", "role"]
 MAX_ROWS = 2000
-COUNTRY_CODES = {code for code in Locale("en").territories if len(code) == 2 and code.isalpha()}
+COUNTRY_CODES = {
+    code for code in Locale("en").territories
+    if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES
+}
 
 
 @dataclass
@@ -52,7 +56,10 @@ def read_rows(text: str) -> list[dict]:
     for row in reader:
         if len(rows) >= MAX_ROWS:
             raise ImportError_(_("At most %(n)d rows can be imported at once.", n=MAX_ROWS))
-        rows.append({k: (v or "").strip() for k, v in row.items() if k in COLUMNS})
+        values = {k: (v or "").strip() for k, v in row.items() if k in COLUMNS}
+        # The file's own line number (blank lines count), so people find the row to fix.
+        values["line"] = reader.line_num
+        rows.append(values)
     if not rows:
         raise ImportError_(_("The file has no rows under its header."))
     return rows
@@ -72,8 +79,8 @@ def plan_import(text: str) -> list[RowPlan]:
     }
     seen: set[tuple[str, str]] = set()
     plans = []
-    for number, row in enumerate(rows, start=2):
-        plan = RowPlan(line=number, **{k: row.get(k, "") for k in COLUMNS})
+    for row in rows:
+        plan = RowPlan(line=row["line"], **{k: row.get(k, "") for k in COLUMNS})
         plan.email = plan.email.lower()
         plan.country = plan.country.upper()
         plan.role = plan.role.lower()

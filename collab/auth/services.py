@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select, update
 from collab.audit import services as audit
 from collab.auth.models import PasswordToken, ThrottleEvent, User, UserSession
 from collab.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
-from collab.core.db import utcnow, write_transaction
+from collab.core.db import execute_small_write, utcnow
 from collab.core.errors import DomainError
 from collab.core.tokens import hash_token, new_token
 from collab.core.urls import absolute_url
@@ -110,11 +110,9 @@ def load_session(raw: str | None) -> UserSession | None:
     if now - found.last_seen_at > config["SESSION_IDLE_TIMEOUT"]:
         return None
     if now - found.last_seen_at > config["SESSION_TOUCH_INTERVAL"]:
-        # Its own short write, so a page view never holds the write lock for long.
-        with write_transaction(db.engine) as conn:
-            conn.execute(
-                update(UserSession).where(UserSession.id == found.id).values(last_seen_at=now)
-            )
+        execute_small_write(
+            db.session, update(UserSession).where(UserSession.id == found.id).values(last_seen_at=now)
+        )
     return found
 
 

@@ -2,7 +2,6 @@
 
 import os
 import sqlite3
-from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
@@ -111,12 +110,19 @@ def install_request_hooks(app: Flask) -> None:
         _write_intent.set(request.method not in SAFE_METHODS)
 
 
-@contextmanager
-def write_transaction(engine: Engine):
-    """A short transaction of its own that takes the write lock up front."""
+def execute_small_write(session, statement) -> None:
+    """Run a small bookkeeping write (e.g. "last seen") during any request.
+
+    A write request's transaction already holds SQLite's write lock, so the write joins
+    it (a second connection would wait for that lock forever). A read request's snapshot
+    cannot be upgraded safely, so the write gets a short transaction of its own.
+    """
+    if _write_intent.get() or session.get_bind().dialect.name != "sqlite":
+        session.execute(statement)
+        return
     token = _write_intent.set(True)
     try:
-        with engine.begin() as conn:
-            yield conn
+        with session.get_bind().begin() as conn:
+            conn.execute(statement)
     finally:
         _write_intent.reset(token)

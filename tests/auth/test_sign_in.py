@@ -167,3 +167,21 @@ def test_old_argon2_hash_is_upgraded_on_sign_in(client, app, monkeypatch):
     sign_in(client, user.email, factories.PASSWORD)
     db.session.expire_all()
     assert db.session.get(User, user.id).password_hash != weak
+
+
+def test_last_seen_is_refreshed_on_reads_and_writes_without_locking(login, app):
+    """Both a page view and a form post made after the touch interval refresh the
+    session's last use (a write request must not wait on its own write lock)."""
+    user = factories.make_user()
+    client = login(user)
+    for method in ("get", "post"):
+        row = db.session.scalar(select(UserSession))
+        stale = utcnow() - app.config["SESSION_TOUCH_INTERVAL"] - timedelta(minutes=1)
+        row.last_seen_at = stale
+        db.session.commit()
+        if method == "get":
+            assert client.get("/").status_code == 200
+        else:
+            client.post("/language", data={"locale": "en", "next": "/"})
+        db.session.expire_all()
+        assert db.session.scalar(select(UserSession)).last_seen_at > stale
