@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from collab.auth.models import User
-from collab.core.permissions import Role
+from collab.core.permissions import Role, role_label
 from collab.core.templating import NOT_COUNTRIES
 from collab.extensions import db
 from collab.groups.models import Group, Membership
@@ -112,11 +112,11 @@ def plan_import(text: str) -> list[RowPlan]:
         else:
             membership = memberships.get((plan.existing_user.id, plan.group_obj.id))
         if membership is None or not membership.is_active:
-            plan.actions.append(_("add to %(group)s as %(role)s", group=plan.group_obj.name, role=plan.role))
+            plan.actions.append(_("add to %(group)s as %(role)s", group=plan.group_obj.name, role=role_label(plan.role)))
         elif membership.role != plan.role:
             plan.actions.append(_("change role in %(group)s from %(old)s to %(new)s",
-                                  group=plan.group_obj.name, old=membership.role, new=plan.role))
+                                  group=plan.group_obj.name, old=role_label(membership.role), new=role_label(plan.role)))
         else:
-            plan.actions.append(_("nothing: already %(role)s of %(group)s", role=plan.role, group=plan.group_obj.name))
+            plan.actions.append(_("nothing: already %(role)s of %(group)s", role=role_label(plan.role), group=plan.group_obj.name))
         plans.append(plan)
     return plans
