@@ -116,10 +116,16 @@ def person_action(user_id, action):
 def import_people():
     form = ImportForm()
     if form.validate_on_submit():
-        text = _uploaded_text(form)
-        if text is None:
+        try:
+            text = _uploaded_text(form)
+        except UnicodeDecodeError:
+            text = None
+            form.file.errors.append(
+                _("This file is not UTF-8 text. Save it as “CSV UTF-8” and upload it again.")
+            )
+        if text is None and not form.file.errors:
             form.file.errors.append(_("Choose a CSV file (UTF-8) or paste its contents."))
-        else:
+        elif text is not None:
             try:
                 plans = plan_import(text)
             except ImportError_ as error:
@@ -153,11 +159,9 @@ def apply_import():
 
 
 def _uploaded_text(form) -> str | None:
+    """The CSV as text, from the upload or the text box; UnicodeDecodeError if not UTF-8."""
     if form.file.data:
-        try:
-            return form.file.data.read(2_000_000).decode("utf-8-sig")
-        except UnicodeDecodeError:
-            return None
+        return form.file.data.read(2_000_000).decode("utf-8-sig")
     return form.text.data or None
 
 

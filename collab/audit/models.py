@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, String, event
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from collab.auth.models import User
 from collab.core.db import utcnow
@@ -36,3 +36,12 @@ class AuditEvent(db.Model):
 @event.listens_for(AuditEvent, "before_delete")
 def _append_only(*_args):
     raise PermissionError("audit events cannot be changed")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _no_bulk_changes(state):
+    """Bulk UPDATE/DELETE statements bypass the per-object hooks above."""
+    if (state.is_update or state.is_delete) and any(
+        mapper.class_ is AuditEvent for mapper in state.all_mappers
+    ):
+        raise PermissionError("audit events cannot be changed")

@@ -28,9 +28,16 @@ _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typograp
 _markdown.enable(["table", "strikethrough"])
 
 
+def _is_external(href: str) -> bool:
+    """http(s) links and scheme-relative ones (//host, ///host, /\\host), which browsers
+    also send to another site."""
+    href = href.strip()
+    parts = urlsplit(href)
+    return parts.scheme in ("http", "https") or bool(parts.netloc) or href.startswith(("//", "/\\", "\\"))
+
+
 def _set_rel(attrs, new=False):
-    href = attrs.get((None, "href"), "")
-    if urlsplit(href).scheme in ("http", "https"):
+    if _is_external(attrs.get((None, "href"), "")):
         attrs[(None, "rel")] = EXTERNAL_REL
     else:
         attrs.pop((None, "rel"), None)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from collab.extensions import db
 
-_FLASH_RE = re.compile(r'<p class="flash flash-(\w+)">(.*?)</p>', re.S)
+_FLASH_RE = re.compile(r'<p class="flash flash-(\w+)">(.*?)</p>', re.DOTALL)
 
 
 class _TableReader(HTMLParser):
@@ -62,22 +62,32 @@ def error_rows(page: str) -> list[list[str]]:
 
 def flashes(page: str) -> list[tuple[str, str]]:
     """(category, text) of each flash message on the page."""
-    return [(category, unescape(text).strip()) for category, text in _FLASH_RE.findall(page)]
+    return [
+        (category, unescape(text).strip()) for category, text in _FLASH_RE.findall(page)
+    ]
 
 
 def field_error(page: str, field_id: str) -> str:
-    match = re.search(rf'<p class="error" id="{re.escape(field_id)}-error">(.*?)</p>', page, re.S)
+    match = re.search(
+        rf'<p class="error" id="{re.escape(field_id)}-error">(.*?)</p>', page, re.DOTALL
+    )
     return unescape(match.group(1)).strip() if match else ""
 
 
 def input_value(page: str, name: str) -> str | None:
     """The value of the <input name=...> on the page, as the browser would send it."""
-    match = re.search(rf'<input[^>]*\bname="{re.escape(name)}"[^>]*\bvalue="([^"]*)"', page)
+    match = re.search(
+        rf'<input[^>]*\bname="{re.escape(name)}"[^>]*\bvalue="([^"]*)"', page
+    )
     return unescape(match.group(1)) if match else None
 
 
 def textarea_value(page: str, name: str) -> str | None:
-    match = re.search(rf'<textarea[^>]*\bname="{re.escape(name)}"[^>]*>(.*?)</textarea>', page, re.S)
+    match = re.search(
+        rf'<textarea[^>]*\bname="{re.escape(name)}"[^>]*>(.*?)</textarea>',
+        page,
+        re.DOTALL,
+    )
     return unescape(match.group(1)).lstrip("\r\n") if match else None
 
 

@@ -38,13 +38,31 @@ class Endpoint:
 ENDPOINTS = [
     Endpoint("GET", "/admin/", None, 200),
     Endpoint("GET", "/admin/groups/new", None, 200),
-    Endpoint("POST", "/admin/groups/new",
-             {"name": "Cloud Policy", "slug": "cloud-policy", "description": "",
-              "visibility": "public", "join_policy": "request"}, 302),
+    Endpoint(
+        "POST",
+        "/admin/groups/new",
+        {
+            "name": "Cloud Policy",
+            "slug": "cloud-policy",
+            "description": "",
+            "visibility": "public",
+            "join_policy": "request",
+        },
+        302,
+    ),
     Endpoint("GET", "/admin/groups/{slug}/edit", None, 200),
-    Endpoint("POST", "/admin/groups/{slug}/edit",
-             {"name": "Renamed", "slug": "{slug}", "description": "New remit",
-              "visibility": "private", "join_policy": "invite"}, 302),
+    Endpoint(
+        "POST",
+        "/admin/groups/{slug}/edit",
+        {
+            "name": "Renamed",
+            "slug": "{slug}",
+            "description": "New remit",
+            "visibility": "private",
+            "join_policy": "invite",
+        },
+        302,
+    ),
     Endpoint("POST", "/admin/groups/{slug}/archive", {}, 302),
     Endpoint("POST", "/admin/groups/{slug}/unarchive", {}, 302),
     Endpoint("GET", "/admin/people", None, 200),
@@ -58,8 +76,14 @@ ENDPOINTS = [
     Endpoint("GET", "/admin/audit", None, 200),
 ]
 
-PRINCIPALS = ["anonymous", "outsider", "member", "chair", "deactivated_secretariat",
-              "secretariat"]
+PRINCIPALS = [
+    "anonymous",
+    "outsider",
+    "member",
+    "chair",
+    "deactivated_secretariat",
+    "secretariat",
+]
 EXPECTED = {
     "anonymous": "sign-in",
     "outsider": 403,
@@ -83,8 +107,12 @@ def world(app, login):
     member = factories.make_user("Mihai Member")
     outsider = factories.make_user("Olga Outsider")
     target = factories.make_user("Tomas Target")
-    group = factories.make_group("Digital Identity", slug="digital-identity", chair=chair,
-                                 members=(member, target))
+    group = factories.make_group(
+        "Digital Identity",
+        slug="digital-identity",
+        chair=chair,
+        members=(member, target),
+    )
     secretariat = factories.make_user("Sofia Secretariat", is_secretariat=True)
     former = factories.make_user("Fred Former", is_secretariat=True)
     clients = {
@@ -118,14 +146,23 @@ def _snapshot(world: World) -> tuple:
     """What a forbidden request must leave exactly as it was."""
     group, target = fresh(world.group), fresh(world.target)
     return (
-        count(User), count(Group), count(Membership), count(OutboxEmail),
-        group.name, group.slug, group.visibility, group.is_archived, target.is_active,
+        count(User),
+        count(Group),
+        count(Membership),
+        count(OutboxEmail),
+        group.name,
+        group.slug,
+        group.visibility,
+        group.is_archived,
+        target.is_active,
         _live_sessions(target),
     )
 
 
 def _live_sessions(user: User) -> int:
-    return count(UserSession, UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+    return count(
+        UserSession, UserSession.user_id == user.id, UserSession.revoked_at.is_(None)
+    )
 
 
 @pytest.mark.parametrize("principal", PRINCIPALS)
@@ -145,7 +182,9 @@ def test_console_endpoint_by_principal(world, endpoint, principal):
         assert response.status_code == 403
         assert _snapshot(world) == before
     else:
-        assert response.status_code == endpoint.allowed_status, response.get_data(as_text=True)
+        assert response.status_code == endpoint.allowed_status, response.get_data(
+            as_text=True
+        )
         if response.status_code == 302:
             assert urlsplit(response.headers["Location"]).path != "/auth/sign-in"
 
@@ -153,8 +192,12 @@ def test_console_endpoint_by_principal(world, endpoint, principal):
 def test_chair_cannot_edit_their_own_group_through_the_console(world):
     response = world.clients["chair"].post(
         f"/admin/groups/{world.group.slug}/edit",
-        data={"name": "Taken over", "slug": world.group.slug, "visibility": "public",
-              "join_policy": "open"},
+        data={
+            "name": "Taken over",
+            "slug": world.group.slug,
+            "visibility": "public",
+            "join_policy": "open",
+        },
     )
 
     assert response.status_code == 403
@@ -162,8 +205,12 @@ def test_chair_cannot_edit_their_own_group_through_the_console(world):
 
 
 def test_console_link_is_shown_to_the_secretariat_only(world):
-    assert 'href="/admin/"' in world.clients["secretariat"].get("/").get_data(as_text=True)
-    assert 'href="/admin/"' not in world.clients["chair"].get("/").get_data(as_text=True)
+    assert 'href="/admin/"' in world.clients["secretariat"].get("/").get_data(
+        as_text=True
+    )
+    assert 'href="/admin/"' not in world.clients["chair"].get("/").get_data(
+        as_text=True
+    )
 
 
 def test_every_console_route_and_method_is_in_the_table(app):
