@@ -111,18 +111,21 @@ def install_request_hooks(app: Flask) -> None:
 
 
 def execute_small_write(session, statement) -> None:
-    """Run a small bookkeeping write (e.g. "last seen") during any request.
+    """Run a small bookkeeping write (e.g. "last seen") that must stick even when the
+    request itself commits nothing.
 
-    A write request's transaction already holds SQLite's write lock, so the write joins
-    it (a second connection would wait for that lock forever). A read request's snapshot
-    cannot be upgraded safely, so the write gets a short transaction of its own.
+    It gets a short transaction of its own, except in a SQLite write request: that
+    request's transaction already holds the database's only write lock, so a second
+    connection would wait for it forever; there the write joins the request's
+    transaction instead.
     """
-    if _write_intent.get() or session.get_bind().dialect.name != "sqlite":
+    bind = session.get_bind()
+    if _write_intent.get() and bind.dialect.name == "sqlite":
         session.execute(statement)
         return
     token = _write_intent.set(True)
     try:
-        with session.get_bind().begin() as conn:
+        with bind.begin() as conn:
             conn.execute(statement)
     finally:
         _write_intent.reset(token)

@@ -24,7 +24,9 @@ def open_group_members(page: Page) -> None:
     page.get_by_role("link", name=GROUP, exact=True).click()
     expect(page).to_have_url(re.compile(re.escape(GROUP_HOME) + "$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(GROUP)
-    page.get_by_role("navigation", name="Group").get_by_role("link", name="Members").click()
+    page.get_by_role("navigation", name="Group").get_by_role(
+        "link", name="Members"
+    ).click()
     expect(page).to_have_url(re.compile(re.escape(GROUP_MEMBERS) + "$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Members of {GROUP}")
 

@@ -11,12 +11,12 @@ import sys
 
 os.environ["COLLAB_CONFIG"] = "testing"
 
-from flask_migrate import upgrade  # noqa: E402
-from werkzeug.serving import make_server  # noqa: E402
+from flask_migrate import upgrade
+from werkzeug.serving import make_server
 
-from collab import create_app  # noqa: E402
-from collab.demo import data  # noqa: E402
-from collab.extensions import db  # noqa: E402
+from collab import create_app
+from collab.demo import data
+from collab.extensions import db
 
 
 def main(database_url: str, port_file: str) -> None:

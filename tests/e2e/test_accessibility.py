@@ -25,9 +25,13 @@ def describe(violations: list[dict]) -> str:
     for v in violations:
         lines.append(f"[{v['impact']}] {v['id']}: {v['help']} ({v['helpUrl']})")
         for node in v["nodes"]:
-            lines.append(f"    {' '.join(map(str, node['target']))}: {node['html'][:200]}")
+            lines.append(
+                f"    {' '.join(map(str, node['target']))}: {node['html'][:200]}"
+            )
             if node.get("failureSummary"):
-                lines.append("      " + node["failureSummary"].replace("\n", "\n      "))
+                lines.append(
+                    "      " + node["failureSummary"].replace("\n", "\n      ")
+                )
     return "\n".join(lines)
 
 

@@ -6,8 +6,14 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.journeys import GROUP_HOME, member_rows, open_group_members, sign_in
-from tests.e2e.journeys import switch_language
+from tests.e2e.journeys import (
+    GROUP_HOME,
+    GROUP_MEMBERS,
+    member_rows,
+    open_group_members,
+    sign_in,
+    switch_language,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -46,7 +52,9 @@ def test_language_button_shows_the_pages_in_french(new_context):
     expect(header.get_by_role("button", name="English", exact=True)).to_be_visible()
     expect(header.get_by_role("link", name="Groupes", exact=True)).to_be_visible()
     expect(header.get_by_role("button", name="Se déconnecter")).to_be_visible()
-    expect(page.locator(".group-nav").get_by_role("link", name="Membres")).to_be_visible()
+    expect(
+        page.locator(".group-nav").get_by_role("link", name="Membres")
+    ).to_be_visible()
 
     header.get_by_role("link", name="Groupes", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Groupes de travail")
@@ -69,7 +77,9 @@ def test_first_tab_reaches_skip_link_which_moves_focus_to_main(page, signed_in):
     expect(page.locator("main#main")).to_be_focused()
 
 
-@pytest.mark.parametrize("path", [GROUP_HOME, "/", GROUP_HOME + "members"])
+@pytest.mark.parametrize(
+    "path", [GROUP_HOME, "/", GROUP_MEMBERS], ids=["group-home", "dashboard", "members"]
+)
 def test_page_fits_a_phone_screen_without_horizontal_scroll(new_context, path):
     phone = new_context(
         viewport={"width": 390, "height": 844},
@@ -85,4 +95,6 @@ def test_page_fits_a_phone_screen_without_horizontal_scroll(new_context, path):
         "({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})"
     )
     assert widths["inner"] == 390, widths
-    assert widths["scroll"] <= widths["inner"], f"{path} scrolls sideways on a phone: {widths}"
+    assert widths["scroll"] <= widths["inner"], (
+        f"{path} scrolls sideways on a phone: {widths}"
+    )
