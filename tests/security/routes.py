@@ -1,0 +1,177 @@
+"""The principals, one realistic request for every route, and helpers that classify
+answers and compare the database before and after."""
+
+from urllib.parse import parse_qs, urlsplit
+
+from sqlalchemy import select
+
+from collab.extensions import db
+
+PRINCIPALS = ("P0", "P1", "P2", "P3", "P4", "P5", "P6")
+PRINCIPAL_NAMES = {
+    "P0": "P0_anonymous",
+    "P1": "P1_signed_in_no_groups",
+    "P2": "P2_member_of_A",
+    "P3": "P3_member_of_B_only",
+    "P4": "P4_chair_of_A",
+    "P5": "P5_secretariat",
+    "P6": "P6_deactivated_with_cookie",
+}
+# A unique string in group A's name: it must never appear on a page refused to someone.
+CANARY = "Canary-7f3e9b"
+NEW_PASSWORD = "quantum ferret lighthouse 2048 maple"
+SKIPPED_METHODS = frozenset({"HEAD", "OPTIONS"})  # Flask answers both from the GET/rule
+
+IMPORT_CSV = (
+    "email,name,country,organisation,position,group,role\n"
+    "imported@gov.example,Ines Imported,DE,Federal Chancellery,Adviser,bravo,member\n"
+)
+
+
+def _accept_form(name="Nora Newcomer"):
+    return {
+        "display_name": name,
+        "country": "FR",
+        "organisation": "DINUM",
+        "position": "Architect",
+        "password": NEW_PASSWORD,
+        "confirm": NEW_PASSWORD,
+    }
+
+
+def _group_form(name="Digital Identity", visibility="private"):
+    return {
+        "name": name,
+        "description": "Works on **eID**.",
+        "visibility": visibility,
+        "join_policy": "request",
+    }
+
+
+# (endpoint, target) → world → (url, form data used when the method is POST).
+ROUTES = {
+    ("auth.sign_in", "-"): lambda w: (
+        "/auth/sign-in",
+        {"email": "nobody@gov.example", "password": "not the password"},
+    ),
+    ("auth.sign_out", "-"): lambda w: ("/auth/sign-out", {}),
+    ("auth.sign_out_everywhere", "-"): lambda w: ("/auth/sign-out-everywhere", {}),
+    ("auth.request_reset", "-"): lambda w: ("/auth/reset", {"email": w.outsider.email}),
+    ("auth.reset_password", "-"): lambda w: (
+        f"/auth/reset/{w.reset_token}",
+        {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+    ),
+    ("auth.setup_account", "-"): lambda w: (
+        f"/auth/setup/{w.setup_token}",
+        {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+    ),
+    ("auth.accept_invitation", "new"): lambda w: (
+        f"/auth/invitations/{w.invitation_token}",
+        _accept_form(),
+    ),
+    ("auth.accept_invitation", "P1"): lambda w: (
+        f"/auth/invitations/{w.invitation_p1_token}",
+        {},
+    ),
+    ("groups.index", "-"): lambda w: ("/groups/", {}),
+    ("groups.home", "A"): lambda w: ("/groups/alpha/", {}),
+    ("groups.home", "B"): lambda w: ("/groups/bravo/", {}),
+    ("groups.members", "A"): lambda w: ("/groups/alpha/members", {}),
+    ("groups.members", "B"): lambda w: ("/groups/bravo/members", {}),
+    ("groups.join", "A"): lambda w: ("/groups/alpha/join", {}),
+    ("groups.join", "open"): lambda w: ("/groups/open-data/join", {}),
+    ("groups.request_to_join", "A"): lambda w: (
+        "/groups/alpha/request",
+        {"message": "I lead our eID work."},
+    ),
+    ("groups.request_to_join", "B"): lambda w: (
+        "/groups/bravo/request",
+        {"message": "I lead our eID work."},
+    ),
+    ("groups.leave", "A"): lambda w: ("/groups/alpha/leave", {}),
+    ("groups.leave", "B"): lambda w: ("/groups/bravo/leave", {}),
+    ("groups.decide", "A"): lambda w: (
+        f"/groups/alpha/requests/{w.pending.id}/approve",
+        {},
+    ),
+    ("groups.invite", "A"): lambda w: (
+        "/groups/alpha/invitations",
+        {"email": "delegate@gov.example", "role": "member"},
+    ),
+    ("groups.revoke_invitation", "A"): lambda w: (
+        f"/groups/alpha/invitations/{w.invitation.id}/revoke",
+        {},
+    ),
+    ("groups.change_role", "A"): lambda w: (
+        f"/groups/alpha/members/{w.extra_membership.id}/role",
+        {"role": "observer"},
+    ),
+    ("groups.remove", "A"): lambda w: (
+        f"/groups/alpha/members/{w.extra_membership.id}/remove",
+        {},
+    ),
+    ("groups.add_member", "A"): lambda w: (
+        "/groups/alpha/members",
+        {"email": w.outsider.email, "role": "member"},
+    ),
+    ("admin.index", "-"): lambda w: ("/admin/", {}),
+    ("admin.new_group", "-"): lambda w: (
+        "/admin/groups/new",
+        {**_group_form("Cloud Policy", "public"), "slug": "cloud-policy"},
+    ),
+    ("admin.edit_group", "A"): lambda w: ("/admin/groups/alpha/edit", _group_form()),
+    ("admin.archive_group", "A"): lambda w: ("/admin/groups/alpha/archive", {}),
+    ("admin.people", "-"): lambda w: ("/admin/people", {}),
+    ("admin.person_action", "-"): lambda w: (
+        f"/admin/people/{w.outsider.id}/deactivate",
+        {},
+    ),
+    ("admin.import_people", "-"): lambda w: ("/admin/import", {"text": IMPORT_CSV}),
+    ("admin.apply_import", "-"): lambda w: (
+        "/admin/import/apply",
+        {"text": IMPORT_CSV},
+    ),
+    ("admin.export_memberships", "-"): lambda w: ("/admin/memberships.csv", {}),
+    ("admin.audit_log", "-"): lambda w: ("/admin/audit", {}),
+    ("site.dashboard", "-"): lambda w: ("/", {}),
+    ("site.set_language", "-"): lambda w: (
+        "/language",
+        {"locale": "fr", "next": "/groups/"},
+    ),
+    ("site.healthz", "-"): lambda w: ("/healthz", {}),
+}
+
+
+def route_methods(app) -> set[tuple[str, str]]:
+    """Every (endpoint, method) the app answers, but static and HEAD/OPTIONS."""
+    return {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+        for method in rule.methods - SKIPPED_METHODS
+    }
+
+
+def send(client, method: str, url: str, data: dict, **kwargs):
+    if method == "GET":
+        return client.get(url, **kwargs)
+    return client.post(url, data=data, **kwargs)
+
+
+def is_login_redirect(response) -> bool:
+    """A 302 to the sign-in page that carries ``next``: the default-deny answer."""
+    if response.status_code != 302:
+        return False
+    parts = urlsplit(response.headers.get("Location", ""))
+    return parts.path == "/auth/sign-in" and "next" in parse_qs(parts.query)
+
+
+def snapshot() -> dict[str, list[tuple]]:
+    """Every row of every table (a session's last-seen time excepted), read afresh."""
+    db.session.rollback()  # end the test's own transaction: see what requests committed
+    tables = {}
+    for table in db.metadata.sorted_tables:
+        columns = [c for c in table.columns if c.name != "last_seen_at"]
+        rows = db.session.execute(select(*columns).order_by(*table.primary_key.columns))
+        tables[table.name] = [tuple(row) for row in rows]
+    return tables

@@ -1,0 +1,51 @@
+"""Every POST route refuses a form without a valid CSRF token and changes nothing, even
+for the secretariat, who may do everything else."""
+
+import pytest
+
+from tests.security.routes import ROUTES, route_methods, snapshot
+from tests.security.test_route_matrix import MATRIX
+
+POST_ROUTES = sorted(
+    {(endpoint, target) for endpoint, method, target in MATRIX if method == "POST"}
+)
+
+
+def _post_routes_of(app) -> set[str]:
+    return {endpoint for endpoint, method in route_methods(app) if method == "POST"}
+
+
+def test_every_post_route_is_covered(app):
+    covered = {endpoint for endpoint, _target in POST_ROUTES}
+    assert _post_routes_of(app) <= covered, "a POST route has no CSRF test"
+
+
+@pytest.fixture(
+    params=[None, "forged", "other_session"],
+    ids=["missing", "forged", "from_another_session"],
+)
+def bad_token(request, app):
+    if request.param == "other_session":
+        return app.test_client().csrf_token()
+    return {"forged": "ImZvcmdlZCI.aaaa.bbbb"}.get(request.param)
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "target"), POST_ROUTES, ids=[f"{e}-{t}" for e, t in POST_ROUTES]
+)
+def test_post_without_valid_csrf_token_is_refused_and_changes_nothing(
+    app, world, client_as, endpoint, target, bad_token
+):
+    url, data = ROUTES[(endpoint, target)](world)
+    client = client_as("P5")
+    data = dict(data)
+    if bad_token is not None:
+        data["csrf_token"] = bad_token
+    before = snapshot()
+    response = client.post(url, data=data, csrf=False)
+    assert response.status_code == 400
+    assert snapshot() == before
+    control = client.post(url, data=dict(data, csrf_token=client.csrf_token()))
+    assert control.status_code != 400, (
+        "refused even with a valid token: the test proves nothing"
+    )

@@ -1,0 +1,202 @@
+"""Extra form fields naming privileged columns change nothing: forms bind only their
+own fields, and services decide the rest."""
+
+from sqlalchemy import select
+
+from collab.auth.models import User
+from collab.extensions import db
+from collab.groups.models import Group, Membership
+from tests.security.routes import NEW_PASSWORD, snapshot
+
+
+def extras(world) -> dict[str, str]:
+    """Every privileged column an attacker might name, with the value they would want."""
+    return {
+        "is_secretariat": "y",
+        "role": "chair",
+        "group_id": str(world.group_b.id),
+        "user_id": str(world.users["P5"].id),
+        "is_active": "y",
+        "status": "active",
+        "id": "1",
+        "is_archived": "y",
+        "visibility": "public",
+        "slug": "hijacked",
+        "email": "attacker@evil.example",
+        "locale": "fr",
+        "password_hash": "x",
+        "accepted_by_id": str(world.users["P5"].id),
+        "invited_by_id": "1",
+    }
+
+
+def membership(user, group) -> Membership | None:
+    return db.session.scalar(
+        select(Membership).where(
+            Membership.user_id == user.id, Membership.group_id == group.id
+        )
+    )
+
+
+def test_accepting_an_invitation_as_newcomer_ignores_extra_fields(world, client):
+    form = {
+        "display_name": "Nora Newcomer",
+        "country": "FR",
+        "organisation": "DINUM",
+        "position": "Architect",
+        "password": NEW_PASSWORD,
+        "confirm": NEW_PASSWORD,
+    }
+    response = client.post(
+        f"/auth/invitations/{world.invitation_token}", data={**extras(world), **form}
+    )
+    assert response.status_code == 302
+    db.session.rollback()
+    newcomer = db.session.scalar(
+        select(User).where(User.email == "newcomer@gov.example")
+    )
+    assert newcomer is not None
+    assert not newcomer.is_secretariat and newcomer.is_active
+    assert newcomer.locale is None
+    joined = db.session.scalars(
+        select(Membership).where(Membership.user_id == newcomer.id)
+    ).all()
+    assert [(m.group_id, m.role, m.status) for m in joined] == [
+        (world.group_a.id, "member", "active")
+    ]
+    assert (
+        db.session.scalar(select(User).where(User.email == "attacker@evil.example"))
+        is None
+    )
+
+
+def test_accepting_an_invitation_as_existing_account_ignores_extra_fields(
+    world, client_as
+):
+    p1 = world.users["P1"]
+    client = client_as("P1")
+    before = snapshot()
+    response = client.post(
+        f"/auth/invitations/{world.invitation_p1_token}", data=extras(world)
+    )
+    assert response.status_code == 302
+    after = snapshot()
+    db.session.rollback()
+    assert after["users"] == before["users"]
+    assert (
+        membership(p1, world.group_a).role,
+        membership(p1, world.group_a).status,
+    ) == ("member", "active")
+    assert membership(p1, world.group_b) is None
+    assert after["groups"] == before["groups"]
+
+
+def test_join_request_ignores_extra_fields(world, client_as):
+    p1 = world.users["P1"]
+    client = client_as("P1")
+    before = snapshot()
+    response = client.post(
+        "/groups/bravo/request",
+        data={
+            **extras(world),
+            "group_id": str(world.group_a.id),
+            "message": "Please let me in.",
+        },
+    )
+    assert response.status_code == 302
+    after = snapshot()
+    db.session.rollback()
+    request = membership(p1, world.group_b)
+    assert (request.role, request.status) == ("member", "pending")
+    assert membership(p1, world.group_a) is None
+    assert membership(world.users["P5"], world.group_b) is None
+    assert after["users"] == before["users"] and after["groups"] == before["groups"]
+    added = set(after["memberships"]) - set(before["memberships"])
+    assert len(added) == 1 and set(before["memberships"]) <= set(after["memberships"])
+
+
+def test_group_edit_ignores_extra_fields(world, client_as):
+    client = client_as("P5")
+    before = snapshot()
+    form = {
+        "name": "Digital Identity (renamed)",
+        "description": "New remit.",
+        "visibility": "private",
+        "join_policy": "request",
+    }
+    response = client.post("/admin/groups/alpha/edit", data={**extras(world), **form})
+    assert response.status_code == 302
+    after = snapshot()
+    db.session.rollback()
+    group = db.session.get(Group, world.group_a.id)
+    assert (group.slug, group.name, group.visibility, group.is_archived) == (
+        "alpha",
+        "Digital Identity (renamed)",
+        "private",
+        False,
+    )
+    assert db.session.scalar(select(Group).where(Group.slug == "hijacked")) is None
+    assert after["memberships"] == before["memberships"]
+    assert after["users"] == before["users"]
+    assert after["invitations"] == before["invitations"]
+
+
+def test_group_edit_cannot_change_the_address(world, client_as):
+    client = client_as("P5")
+    client.post(
+        "/admin/groups/alpha/edit",
+        data={
+            "name": "Digital Identity",
+            "slug": "bravo",
+            "visibility": "private",
+            "join_policy": "request",
+        },
+    )
+    db.session.rollback()
+    assert db.session.get(Group, world.group_a.id).slug == "alpha"
+    assert db.session.get(Group, world.group_b.id).slug == "bravo"
+
+
+def test_language_switch_changes_only_the_language(world, client_as):
+    p1 = world.users["P1"]
+    client = client_as("P1")
+    before = snapshot()
+    response = client.post(
+        "/language", data={**extras(world), "locale": "fr", "next": "/"}
+    )
+    assert response.status_code == 302
+    after = snapshot()
+    db.session.rollback()
+    user = db.session.get(User, p1.id)
+    assert user.locale == "fr"
+    assert (user.is_secretariat, user.is_active, user.email) == (False, True, p1.email)
+    others = [row for row in after["users"] if row[0] != p1.id]
+    assert others == [row for row in before["users"] if row[0] != p1.id]
+    for table in ("memberships", "groups", "invitations"):
+        assert after[table] == before[table]
+
+
+def test_language_switch_rejects_an_unknown_language(world, client_as):
+    client = client_as("P1")
+    client.post("/language", data={"locale": "xx-evil", "next": "/"})
+    db.session.rollback()
+    assert db.session.get(User, world.users["P1"].id).locale is None
+
+
+def test_chair_cannot_invite_a_chair_by_posting_role_chair(world, client_as):
+    client = client_as("P4")
+    before = snapshot()
+    response = client.post(
+        "/groups/alpha/invitations", data={"email": "boss@gov.example", "role": "chair"}
+    )
+    assert response.status_code in (400, 403)
+    assert snapshot()["invitations"] == before["invitations"]
+
+
+def test_chair_cannot_promote_a_member_to_chair(world, client_as):
+    client = client_as("P4")
+    url = f"/groups/alpha/members/{world.extra_membership.id}/role"
+    response = client.post(url, data={"role": "chair"})
+    assert response.status_code in (400, 403)
+    db.session.rollback()
+    assert db.session.get(Membership, world.extra_membership.id).role == "member"

@@ -1,0 +1,141 @@
+"""Route × principal matrix: every rule of the URL map, for P0–P6, kept as data.
+
+"allow" means the route did its work or answered with a page, a redirect back or a form
+error (not 401/403/404, not a sign-in redirect, never 5xx); "login" is the default-deny
+redirect to /auth/sign-in?next=…. Non-members get 404 for anything of private group A.
+Targets: "A" private group A, "B" public group B, "open" an open public group, "new" an
+invitation to an address without an account, "P1" an invitation to P1's address.
+"""
+
+import pytest
+
+from tests.security.routes import (
+    CANARY,
+    PRINCIPAL_NAMES,
+    PRINCIPALS,
+    ROUTES,
+    is_login_redirect,
+    route_methods,
+    send,
+)
+
+ALLOW, LOGIN = "allow", "login"
+A, L = ALLOW, LOGIN
+
+
+def row(*outcomes) -> dict:
+    assert len(outcomes) == len(PRINCIPALS)
+    return dict(zip(PRINCIPALS, outcomes))
+
+
+EVERYONE = row(A, A, A, A, A, A, A)
+SIGNED_IN = row(L, A, A, A, A, A, L)
+CONSOLE = row(L, 403, 403, 403, 403, A, L)
+# Chair-level work in A: outsiders of A do not learn it exists, members are refused.
+CHAIR_OF_A = row(L, 404, 403, 404, A, A, L)
+
+# (endpoint, method, target) → row(P0, P1, P2, P3, P4, P5, P6).
+MATRIX = {
+    ("auth.sign_in", "GET", "-"): EVERYONE,
+    ("auth.sign_in", "POST", "-"): EVERYONE,
+    ("auth.sign_out", "POST", "-"): EVERYONE,
+    ("auth.sign_out_everywhere", "POST", "-"): SIGNED_IN,
+    ("auth.request_reset", "GET", "-"): EVERYONE,
+    ("auth.request_reset", "POST", "-"): EVERYONE,
+    ("auth.reset_password", "GET", "-"): EVERYONE,
+    ("auth.reset_password", "POST", "-"): EVERYONE,
+    ("auth.setup_account", "GET", "-"): EVERYONE,
+    ("auth.setup_account", "POST", "-"): EVERYONE,
+    ("auth.accept_invitation", "GET", "new"): EVERYONE,
+    ("auth.accept_invitation", "POST", "new"): EVERYONE,
+    ("auth.accept_invitation", "GET", "P1"): row(L, A, 403, 403, 403, 403, L),
+    ("auth.accept_invitation", "POST", "P1"): row(L, A, 403, 403, 403, 403, L),
+    ("groups.index", "GET", "-"): SIGNED_IN,
+    ("groups.home", "GET", "A"): row(L, 404, A, 404, A, A, L),
+    ("groups.home", "GET", "B"): SIGNED_IN,
+    ("groups.members", "GET", "A"): row(L, 404, A, 404, A, A, L),
+    ("groups.members", "GET", "B"): SIGNED_IN,
+    ("groups.join", "POST", "A"): row(L, 404, 403, 404, 403, 403, L),
+    ("groups.join", "POST", "open"): SIGNED_IN,
+    ("groups.request_to_join", "POST", "A"): row(L, 404, 403, 404, 403, 403, L),
+    ("groups.request_to_join", "POST", "B"): row(L, A, A, 403, A, A, L),
+    # The last chair may press "leave": the answer is a redirect with an explanation.
+    ("groups.leave", "POST", "A"): row(L, 404, A, 404, A, 403, L),
+    ("groups.leave", "POST", "B"): row(L, 403, 403, A, 403, 403, L),
+    ("groups.decide", "POST", "A"): CHAIR_OF_A,
+    ("groups.invite", "POST", "A"): CHAIR_OF_A,
+    ("groups.revoke_invitation", "POST", "A"): CHAIR_OF_A,
+    ("groups.change_role", "POST", "A"): CHAIR_OF_A,
+    ("groups.remove", "POST", "A"): CHAIR_OF_A,
+    ("groups.add_member", "POST", "A"): row(L, 404, 403, 404, 403, A, L),
+    ("admin.index", "GET", "-"): CONSOLE,
+    ("admin.new_group", "GET", "-"): CONSOLE,
+    ("admin.new_group", "POST", "-"): CONSOLE,
+    ("admin.edit_group", "GET", "A"): CONSOLE,
+    ("admin.edit_group", "POST", "A"): CONSOLE,
+    ("admin.archive_group", "POST", "A"): CONSOLE,
+    ("admin.people", "GET", "-"): CONSOLE,
+    ("admin.person_action", "POST", "-"): CONSOLE,
+    ("admin.import_people", "GET", "-"): CONSOLE,
+    ("admin.import_people", "POST", "-"): CONSOLE,
+    ("admin.apply_import", "POST", "-"): CONSOLE,
+    ("admin.export_memberships", "GET", "-"): CONSOLE,
+    ("admin.audit_log", "GET", "-"): CONSOLE,
+    ("site.dashboard", "GET", "-"): SIGNED_IN,
+    ("site.set_language", "POST", "-"): EVERYONE,
+    ("site.healthz", "GET", "-"): EVERYONE,
+}
+
+CASES = [
+    pytest.param(
+        endpoint,
+        method,
+        target,
+        principal,
+        expected,
+        id=f"{endpoint}-{method}-{target}-{PRINCIPAL_NAMES[principal]}",
+    )
+    for (endpoint, method, target), outcomes in MATRIX.items()
+    for principal, expected in outcomes.items()
+]
+
+
+def outcome(response):
+    if response.status_code in (401, 403, 404):
+        return response.status_code
+    if is_login_redirect(response):
+        return LOGIN
+    return ALLOW
+
+
+def test_every_route_has_a_matrix_entry(app):
+    missing = route_methods(app) - {(e, m) for e, m, _t in MATRIX}
+    assert not missing, f"new route without a matrix entry: {sorted(missing)}"
+
+
+def test_matrix_has_no_entry_for_a_route_that_is_gone(app):
+    stale = {(e, m) for e, m, _t in MATRIX} - route_methods(app)
+    assert not stale, f"matrix entries for routes that no longer exist: {sorted(stale)}"
+
+
+def test_every_matrix_entry_has_a_request_to_send():
+    assert {(e, t) for e, _m, t in MATRIX} <= set(ROUTES)
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "method", "target", "principal", "expected"), CASES
+)
+def test_route_answers_principal_as_the_matrix_says(
+    world, client_as, endpoint, method, target, principal, expected
+):
+    url, data = ROUTES[(endpoint, target)](world)
+    client = client_as(principal)
+    response = send(client, method, url, data)
+    body = response.get_data(as_text=True)
+    assert response.status_code < 500, body[:500]
+    assert outcome(response) == expected, (
+        f"{method} {url} as {PRINCIPAL_NAMES[principal]}: got {response.status_code} "
+        f"{response.headers.get('Location', '')}, expected {expected}"
+    )
+    if expected in (403, 404, LOGIN):
+        assert CANARY not in body, "a refused answer names private group A"
