@@ -13,7 +13,14 @@ CONFIG_CLASSES = {
     "production": "config.production.ProductionConfig",
 }
 # Documented deployment variables read without the COLLAB_ prefix.
-PLAIN_ENV = ("DATABASE_URL", "SECRET_KEY", "SMTP_URL", "STORAGE_URL", "REDIS_URL", "BASE_URL")
+PLAIN_ENV = (
+    "DATABASE_URL",
+    "SECRET_KEY",
+    "SMTP_URL",
+    "STORAGE_URL",
+    "REDIS_URL",
+    "BASE_URL",
+)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -22,7 +29,9 @@ def create_app(config: dict | None = None) -> Flask:
         __name__,
         template_folder=os.path.join(root, "templates"),
         static_folder=os.path.join(root, "static"),
-        instance_path=os.environ.get("COLLAB_INSTANCE_PATH", os.path.join(root, "instance")),
+        instance_path=os.environ.get(
+            "COLLAB_INSTANCE_PATH", os.path.join(root, "instance")
+        ),
     )
     app.config.from_object("config.default.Config")
     name = os.environ.get("COLLAB_CONFIG", "development")
@@ -37,14 +46,20 @@ def create_app(config: dict | None = None) -> Flask:
     from collab.core import errors, i18n, permissions, security, templating
 
     if app.config.get("PROXY_COUNT"):
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_COUNT"]), x_proto=1)
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = os.path.join(root, "collab", "translations")
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=int(app.config["PROXY_COUNT"]), x_proto=1
+        )
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = os.path.join(
+        root, "collab", "translations"
+    )
     core_db.configure(app)
     security.check_secret_key(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(root, "migrations"))
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    babel.init_app(
+        app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone
+    )
     login_manager.init_app(app)
     core_db.install_request_hooks(app)
 
@@ -64,4 +79,3 @@ def create_app(config: dict | None = None) -> Flask:
     templating.init_app(app)
     errors.init_app(app)
     return app
-

@@ -19,6 +19,7 @@ from collab import create_app  # noqa: E402
 from collab.extensions import db  # noqa: E402
 from tests import factories  # noqa: E402
 
+
 class Client(FlaskClient):
     """A test client that behaves like a separate browser talking to a separate server
     process: each request runs in fresh context variables (its own app context, ``g``
@@ -99,7 +100,9 @@ def _context_and_clean_tables(app):
         tables = [table.name for table in reversed(db.metadata.sorted_tables)]
         with db.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
-                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+                conn.execute(
+                    text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+                )
             else:
                 for name in tables:
                     conn.execute(text(f"DELETE FROM {name}"))

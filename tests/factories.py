@@ -5,9 +5,9 @@ import itertools
 from collab.auth.models import User
 from collab.auth.passwords import hash_password
 from collab.core.permissions import Role
+from collab.core.text import render_markdown
 from collab.extensions import db
 from collab.groups.models import Group, Membership
-from collab.core.text import render_markdown
 
 PASSWORD = "violet tractor harbour 1987"
 _seq = itertools.count(1)
@@ -79,9 +79,17 @@ def make_group(
     return group
 
 
-def add_member(group: Group, user: User, role: Role = Role.MEMBER, *, status: str = "active",
-               commit: bool = True) -> Membership:
-    membership = Membership(user_id=user.id, group_id=group.id, role=role.key, status=status)
+def add_member(
+    group: Group,
+    user: User,
+    role: Role = Role.MEMBER,
+    *,
+    status: str = "active",
+    commit: bool = True,
+) -> Membership:
+    membership = Membership(
+        user_id=user.id, group_id=group.id, role=role.key, status=status
+    )
     db.session.add(membership)
     if commit:
         db.session.commit()

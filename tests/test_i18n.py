@@ -16,9 +16,24 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_french_catalog_translates_every_string(tmp_path):
     pot = tmp_path / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-         "-k", "_l", "-o", str(pot), "--no-location", "collab", "templates"],
-        cwd=ROOT, check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-o",
+            str(pot),
+            "--no-location",
+            "collab",
+            "templates",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     with pot.open("rb") as f:
         template = read_po(f)
@@ -36,7 +51,9 @@ def test_french_catalog_translates_every_string(tmp_path):
             ok = bool(strings)
         if not ok or (translated and translated.fuzzy):
             missing.append(message.id if isinstance(message.id, str) else message.id[0])
-    assert missing == [], f"{len(missing)} string(s) lack a French translation: {missing[:20]}"
+    assert missing == [], (
+        f"{len(missing)} string(s) lack a French translation: {missing[:20]}"
+    )
 
 
 def test_browser_language_is_used_before_sign_in(client):
@@ -56,10 +73,14 @@ def test_language_switch_is_saved_on_the_profile(login):
     client.post("/language", data={"locale": "fr", "next": "/"})
     assert db.session.get(User, user.id).locale == "fr"
     english_browser = {"Accept-Language": "en"}
-    assert '<html lang="fr">' in client.get("/", headers=english_browser).get_data(as_text=True)
+    assert '<html lang="fr">' in client.get("/", headers=english_browser).get_data(
+        as_text=True
+    )
 
 
 def test_unknown_language_is_ignored(client):
     client.post("/language", data={"locale": "xx", "next": "/auth/sign-in"})
-    page = client.get("/auth/sign-in", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    page = client.get("/auth/sign-in", headers={"Accept-Language": "en"}).get_data(
+        as_text=True
+    )
     assert '<html lang="en">' in page

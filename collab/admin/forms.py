@@ -22,25 +22,38 @@ class GroupForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     slug = StringField(
         _l("Web address"),
-        validators=[DataRequired(), Length(max=60),
-                    Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
-                           message=_l("Use lower-case letters, digits and hyphens only."))],
-        description=_l("Appears in links: /groups/<address>/. Cannot be changed later."),
+        validators=[
+            DataRequired(),
+            Length(max=60),
+            Regexp(
+                r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                message=_l("Use lower-case letters, digits and hyphens only."),
+            ),
+        ],
+        description=_l(
+            "Appears in links: /groups/<address>/. Cannot be changed later."
+        ),
     )
     description = TextAreaField(
-        _l("Remit"), validators=[Optional(), Length(max=20000)],
+        _l("Remit"),
+        validators=[Optional(), Length(max=20000)],
         description=_l("What the group works on. Markdown is allowed."),
     )
     visibility = RadioField(_l("Visibility"), choices=VISIBILITY, default="public")
-    join_policy = RadioField(_l("How people join"), choices=JOIN_POLICY, default="request")
+    join_policy = RadioField(
+        _l("How people join"), choices=JOIN_POLICY, default="request"
+    )
     submit = SubmitField(_l("Save group"))
 
 
 class ImportForm(FlaskForm):
     file = FileField(_l("CSV file"))
     text = TextAreaField(
-        _l("…or paste the CSV here"), validators=[Optional(), Length(max=1_000_000)],
-        description=_l("Columns: email, name, country, organisation, position, group, role."),
+        _l("…or paste the CSV here"),
+        validators=[Optional(), Length(max=1_000_000)],
+        description=_l(
+            "Columns: email, name, country, organisation, position, group, role."
+        ),
     )
     submit = SubmitField(_l("Preview"))
 

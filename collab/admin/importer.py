@@ -18,7 +18,8 @@ from collab.groups.models import Group, Membership
 COLUMNS = ["email", "name", "country", "organisation", "position", "group", "role"]
 MAX_ROWS = 2000
 COUNTRY_CODES = {
-    code for code in Locale("en").territories
+    code
+    for code in Locale("en").territories
     if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES
 }
 
@@ -49,13 +50,18 @@ def read_rows(text: str) -> list[dict]:
     missing = [c for c in ("email", "name", "group", "role") if c not in headers]
     if missing:
         raise ImportError_(
-            _("The first line must name the columns; missing: %(cols)s.", cols=", ".join(missing))
+            _(
+                "The first line must name the columns; missing: %(cols)s.",
+                cols=", ".join(missing),
+            )
         )
     reader.fieldnames = headers
     rows = []
     for row in reader:
         if len(rows) >= MAX_ROWS:
-            raise ImportError_(_("At most %(n)d rows can be imported at once.", n=MAX_ROWS))
+            raise ImportError_(
+                _("At most %(n)d rows can be imported at once.", n=MAX_ROWS)
+            )
         values = {k: (v or "").strip() for k, v in row.items() if k in COLUMNS}
         # The file's own line number (blank lines count), so people find the row to fix.
         values["line"] = reader.line_num
@@ -69,12 +75,17 @@ def plan_import(text: str) -> list[RowPlan]:
     """What would happen to each row, with its problems. Reads only."""
     rows = read_rows(text)
     emails = {r.get("email", "").lower() for r in rows}
-    users = {u.email: u for u in db.session.scalars(select(User).where(User.email.in_(emails)))}
+    users = {
+        u.email: u
+        for u in db.session.scalars(select(User).where(User.email.in_(emails)))
+    }
     groups = {g.slug: g for g in db.session.scalars(select(Group))}
     memberships = {
         (m.user_id, m.group_id): m
         for m in db.session.scalars(
-            select(Membership).where(Membership.user_id.in_([u.id for u in users.values()]))
+            select(Membership).where(
+                Membership.user_id.in_([u.id for u in users.values()])
+            )
         )
     }
     seen: set[tuple[str, str]] = set()
@@ -87,13 +98,24 @@ def plan_import(text: str) -> list[RowPlan]:
         try:
             validate_email(plan.email, check_deliverability=False)
         except EmailNotValidError:
-            plan.errors.append(_("“%(value)s” is not a valid e-mail address.", value=plan.email))
+            plan.errors.append(
+                _("“%(value)s” is not a valid e-mail address.", value=plan.email)
+            )
         if not plan.name:
             plan.errors.append(_("The name is missing."))
-        if len(plan.name) > 120 or len(plan.organisation) > 200 or len(plan.position) > 200:
+        if (
+            len(plan.name) > 120
+            or len(plan.organisation) > 200
+            or len(plan.position) > 200
+        ):
             plan.errors.append(_("A value is too long."))
         if plan.country and plan.country not in COUNTRY_CODES:
-            plan.errors.append(_("“%(value)s” is not a two-letter ISO country code.", value=plan.country))
+            plan.errors.append(
+                _(
+                    "“%(value)s” is not a two-letter ISO country code.",
+                    value=plan.country,
+                )
+            )
         plan.group_obj = groups.get(plan.group)
         if plan.group_obj is None:
             plan.errors.append(_("There is no group “%(value)s”.", value=plan.group))
@@ -107,16 +129,36 @@ def plan_import(text: str) -> list[RowPlan]:
             continue
         plan.existing_user = users.get(plan.email)
         if plan.existing_user is None:
-            plan.actions.append(_("create an account and e-mail a link to set a password"))
+            plan.actions.append(
+                _("create an account and e-mail a link to set a password")
+            )
             membership = None
         else:
             membership = memberships.get((plan.existing_user.id, plan.group_obj.id))
         if membership is None or not membership.is_active:
-            plan.actions.append(_("add to %(group)s as %(role)s", group=plan.group_obj.name, role=role_label(plan.role)))
+            plan.actions.append(
+                _(
+                    "add to %(group)s as %(role)s",
+                    group=plan.group_obj.name,
+                    role=role_label(plan.role),
+                )
+            )
         elif membership.role != plan.role:
-            plan.actions.append(_("change role in %(group)s from %(old)s to %(new)s",
-                                  group=plan.group_obj.name, old=role_label(membership.role), new=role_label(plan.role)))
+            plan.actions.append(
+                _(
+                    "change role in %(group)s from %(old)s to %(new)s",
+                    group=plan.group_obj.name,
+                    old=role_label(membership.role),
+                    new=role_label(plan.role),
+                )
+            )
         else:
-            plan.actions.append(_("nothing: already %(role)s of %(group)s", role=role_label(plan.role), group=plan.group_obj.name))
+            plan.actions.append(
+                _(
+                    "nothing: already %(role)s of %(group)s",
+                    role=role_label(plan.role),
+                    group=plan.group_obj.name,
+                )
+            )
         plans.append(plan)
     return plans

@@ -30,22 +30,37 @@ def apply_import(actor: User, text: str) -> list[RowPlan]:
     plans = plan_import(text)
     bad = [plan for plan in plans if plan.errors]
     if bad:
-        raise DomainError(_("%(n)d row(s) have problems; nothing was imported.", n=len(bad)))
+        raise DomainError(
+            _("%(n)d row(s) have problems; nothing was imported.", n=len(bad))
+        )
     created: dict[str, User] = {}
     for plan in plans:
         user = plan.existing_user or created.get(plan.email)
         if user is None:
             user = create_user(
-                plan.email, plan.name, country=plan.country or None,
-                organisation=plan.organisation, position=plan.position,
+                plan.email,
+                plan.name,
+                country=plan.country or None,
+                organisation=plan.organisation,
+                position=plan.position,
             )
             created[plan.email] = user
-            raw = issue_password_token(user, "setup", current_app.config["INVITATION_TTL"])
-            queue_email(user.email, "account_created", None, user=user, inviter=actor,
-                        link=absolute_url("auth.setup_account", token=raw))
+            raw = issue_password_token(
+                user, "setup", current_app.config["INVITATION_TTL"]
+            )
+            queue_email(
+                user.email,
+                "account_created",
+                None,
+                user=user,
+                inviter=actor,
+                link=absolute_url("auth.setup_account", token=raw),
+            )
             audit.record(actor, "auth.account_created", user, via="import")
         group_services.add_member(actor, plan.group_obj, user, Role.parse(plan.role))
-    audit.record(actor, "admin.import_applied", None, rows=len(plans), accounts=len(created))
+    audit.record(
+        actor, "admin.import_applied", None, rows=len(plans), accounts=len(created)
+    )
     return plans
 
 
@@ -58,14 +73,40 @@ def membership_csv() -> str:
     )
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["group", "group_name", "email", "name", "country", "organisation",
-                     "position", "role", "status", "since", "account_active"])
+    writer.writerow(
+        [
+            "group",
+            "group_name",
+            "email",
+            "name",
+            "country",
+            "organisation",
+            "position",
+            "role",
+            "status",
+            "since",
+            "account_active",
+        ]
+    )
     for group, membership, user in rows:
-        writer.writerow([_cell(value) for value in (
-            group.slug, group.name, user.email, user.display_name, user.country or "",
-            user.organisation, user.position, membership.role, membership.status,
-            membership.created_at.date().isoformat(), "yes" if user.is_active else "no",
-        )])
+        writer.writerow(
+            [
+                _cell(value)
+                for value in (
+                    group.slug,
+                    group.name,
+                    user.email,
+                    user.display_name,
+                    user.country or "",
+                    user.organisation,
+                    user.position,
+                    membership.role,
+                    membership.status,
+                    membership.created_at.date().isoformat(),
+                    "yes" if user.is_active else "no",
+                )
+            ]
+        )
     return out.getvalue()
 
 
@@ -79,27 +120,39 @@ def search_people(query: str) -> Select:
     if query:
         like = f"%{query.strip().lower()}%"
         statement = statement.where(
-            or_(User.email.ilike(like), User.display_name.ilike(like),
-                User.organisation.ilike(like), User.username.ilike(like))
+            or_(
+                User.email.ilike(like),
+                User.display_name.ilike(like),
+                User.organisation.ilike(like),
+                User.username.ilike(like),
+            )
         )
     return statement
 
 
 def audit_query(person: str = "", group: str = "", action: str = "") -> Select:
     statement = (
-        select(AuditEvent).options(joinedload(AuditEvent.actor)).order_by(AuditEvent.id.desc())
+        select(AuditEvent)
+        .options(joinedload(AuditEvent.actor))
+        .order_by(AuditEvent.id.desc())
     )
     if person:
         like = f"%{person.strip().lower()}%"
-        people = select(User.id).where(or_(User.email.ilike(like), User.display_name.ilike(like)))
+        people = select(User.id).where(
+            or_(User.email.ilike(like), User.display_name.ilike(like))
+        )
         statement = statement.where(
-            or_(AuditEvent.actor_id.in_(people),
+            or_(
+                AuditEvent.actor_id.in_(people),
                 (AuditEvent.target_type == "user") & AuditEvent.target_id.in_(people),
-                AuditEvent.target_label.ilike(like))
+                AuditEvent.target_label.ilike(like),
+            )
         )
     if group:
         statement = statement.where(
-            AuditEvent.group_id.in_(select(Group.id).where(Group.slug == group.strip().lower()))
+            AuditEvent.group_id.in_(
+                select(Group.id).where(Group.slug == group.strip().lower())
+            )
         )
     if action:
         statement = statement.where(AuditEvent.action.startswith(action.strip()))

@@ -1,6 +1,15 @@
 """The secretariat console: groups, people, CSV import and export, the audit log."""
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -31,11 +40,16 @@ def index():
     counts = dict(
         db.session.execute(
             select(Membership.group_id, func.count(Membership.id))
-            .where(Membership.status == "active").group_by(Membership.group_id)
+            .where(Membership.status == "active")
+            .group_by(Membership.group_id)
         ).all()
     )
-    groups = db.session.scalars(select(Group).order_by(Group.is_archived, Group.name)).all()
-    return render_template("admin/index.html", groups=groups, counts=counts, confirm=ConfirmForm())
+    groups = db.session.scalars(
+        select(Group).order_by(Group.is_archived, Group.name)
+    ).all()
+    return render_template(
+        "admin/index.html", groups=groups, counts=counts, confirm=ConfirmForm()
+    )
 
 
 @bp.route("/groups/new", methods=["GET", "POST"])
@@ -44,33 +58,49 @@ def new_group():
     if form.validate_on_submit():
         try:
             group = group_services.create_group(
-                current_user, slug=form.slug.data, name=form.name.data,
-                description=form.description.data or "", visibility=form.visibility.data,
+                current_user,
+                slug=form.slug.data,
+                name=form.name.data,
+                description=form.description.data or "",
+                visibility=form.visibility.data,
                 join_policy=form.join_policy.data,
             )
         except DomainError as error:
             getattr(form, error.field or "name").errors.append(error.message)
         else:
             db.session.commit()
-            flash(_("Group %(name)s created. Now appoint its chairs.", name=group.name), "success")
+            flash(
+                _("Group %(name)s created. Now appoint its chairs.", name=group.name),
+                "success",
+            )
             return redirect(url_for("groups.members", slug=group.slug))
-    return render_template("admin/group_form.html", form=form, group=None), 400 if form.errors else 200
+    return render_template(
+        "admin/group_form.html", form=form, group=None
+    ), 400 if form.errors else 200
 
 
 @bp.route("/groups/<slug>/edit", methods=["GET", "POST"])
 def edit_group(slug):
     group = db.session.scalar(select(Group).where(Group.slug == slug)) or abort(404)
     form = GroupForm(obj=group)
-    form.slug.data = group.slug  # the address never changes: links in e-mails must keep working
+    form.slug.data = (
+        group.slug
+    )  # the address never changes: links in e-mails must keep working
     if form.validate_on_submit():
         group_services.update_group(
-            current_user, group, name=form.name.data, description=form.description.data or "",
-            visibility=form.visibility.data, join_policy=form.join_policy.data,
+            current_user,
+            group,
+            name=form.name.data,
+            description=form.description.data or "",
+            visibility=form.visibility.data,
+            join_policy=form.join_policy.data,
         )
         db.session.commit()
         flash(_("Group saved."), "success")
         return redirect(url_for(".index"))
-    return render_template("admin/group_form.html", form=form, group=group), 400 if form.errors else 200
+    return render_template(
+        "admin/group_form.html", form=form, group=group
+    ), 400 if form.errors else 200
 
 
 @bp.post("/groups/<slug>/<any(archive, unarchive):action>")
@@ -80,7 +110,9 @@ def archive_group(slug, action):
         abort(400)
     group_services.set_archived(current_user, group, action == "archive")
     db.session.commit()
-    flash(_("Group archived.") if action == "archive" else _("Group restored."), "success")
+    flash(
+        _("Group archived.") if action == "archive" else _("Group restored."), "success"
+    )
     return redirect(url_for(".index"))
 
 
@@ -88,7 +120,9 @@ def archive_group(slug, action):
 def people():
     query = request.args.get("q", "")[:200]
     page = db.paginate(services.search_people(query), per_page=50, error_out=False)
-    return render_template("admin/people.html", page=page, q=query, confirm=ConfirmForm())
+    return render_template(
+        "admin/people.html", page=page, q=query, confirm=ConfirmForm()
+    )
 
 
 @bp.post("/people/<int:user_id>/<any(deactivate, reactivate, 'end-sessions'):action>")
@@ -105,9 +139,11 @@ def person_action(user_id, action):
         flash(error.message, "error")
     else:
         db.session.commit()
-        messages = {"deactivate": _("%(name)s can no longer sign in."),
-                    "reactivate": _("%(name)s can sign in again."),
-                    "end-sessions": _("%(name)s has been signed out everywhere.")}
+        messages = {
+            "deactivate": _("%(name)s can no longer sign in."),
+            "reactivate": _("%(name)s can sign in again."),
+            "end-sessions": _("%(name)s has been signed out everywhere."),
+        }
         flash(messages[action] % {"name": user.display_name}, "success")
     return redirect(url_for(".people", q=request.args.get("q", "")))
 
@@ -121,10 +157,14 @@ def import_people():
         except UnicodeDecodeError:
             text = None
             form.file.errors.append(
-                _("This file is not UTF-8 text. Save it as “CSV UTF-8” and upload it again.")
+                _(
+                    "This file is not UTF-8 text. Save it as “CSV UTF-8” and upload it again."
+                )
             )
         if text is None and not form.file.errors:
-            form.file.errors.append(_("Choose a CSV file (UTF-8) or paste its contents."))
+            form.file.errors.append(
+                _("Choose a CSV file (UTF-8) or paste its contents.")
+            )
         elif text is not None:
             try:
                 plans = plan_import(text)
@@ -132,8 +172,12 @@ def import_people():
                 form.file.errors.append(str(error))
             else:
                 apply_form = ApplyImportForm(formdata=None, text=text)
-                return render_template("admin/import_preview.html", plans=plans,
-                                       has_errors=any(p.errors for p in plans), apply_form=apply_form)
+                return render_template(
+                    "admin/import_preview.html",
+                    plans=plans,
+                    has_errors=any(p.errors for p in plans),
+                    apply_form=apply_form,
+                )
     return render_template("admin/import.html", form=form), 400 if form.errors else 200
 
 
@@ -151,8 +195,9 @@ def apply_import():
             plans = plan_import(form.text.data)
         except ImportError_:
             return redirect(url_for(".import_people"))
-        return render_template("admin/import_preview.html", plans=plans, has_errors=True,
-                               apply_form=form), 400
+        return render_template(
+            "admin/import_preview.html", plans=plans, has_errors=True, apply_form=form
+        ), 400
     db.session.commit()
     flash(_("Imported %(n)d row(s).", n=len(plans)), "success")
     return redirect(url_for(".people"))
@@ -168,15 +213,25 @@ def _uploaded_text(form) -> str | None:
 @bp.get("/memberships.csv")
 def export_memberships():
     return Response(
-        services.membership_csv(), mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="collab-memberships.csv"'},
+        services.membership_csv(),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": 'attachment; filename="collab-memberships.csv"'
+        },
     )
 
 
 @bp.get("/audit")
 def audit_log():
-    filters = {key: request.args.get(key, "")[:200] for key in ("person", "group", "action")}
-    page = db.paginate(services.audit_query(**filters), per_page=services.AUDIT_PAGE_SIZE,
-                       error_out=False)
+    filters = {
+        key: request.args.get(key, "")[:200] for key in ("person", "group", "action")
+    }
+    page = db.paginate(
+        services.audit_query(**filters),
+        per_page=services.AUDIT_PAGE_SIZE,
+        error_out=False,
+    )
     groups = dict(db.session.execute(select(Group.id, Group.slug)).all())
-    return render_template("admin/audit.html", page=page, filters=filters, groups=groups)
+    return render_template(
+        "admin/audit.html", page=page, filters=filters, groups=groups
+    )

@@ -18,4 +18,6 @@ def create_secretariat(email: str):
         user, link = services.create_secretariat(email)
     db.session.commit()
     click.echo(f"Secretariat account: {user.email}")
-    click.echo(f"Open this link within 24 hours to set the password (it works once):\n{link}")
+    click.echo(
+        f"Open this link within 24 hours to set the password (it works once):\n{link}"
+    )

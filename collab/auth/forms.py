@@ -7,8 +7,12 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 
 class SignInForm(FlaskForm):
-    email = StringField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
+    email = StringField(
+        _l("E-mail address"), validators=[DataRequired(), Length(max=254)]
+    )
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(), Length(max=1024)]
+    )
     next = HiddenField()
     submit = SubmitField(_l("Sign in"))
 
@@ -24,19 +28,28 @@ class NewPasswordForm(FlaskForm):
     password = PasswordField(
         _l("New password"),
         validators=[DataRequired(), Length(max=256)],
-        description=_l("At least 15 characters. A few unrelated words are easy to remember."),
+        description=_l(
+            "At least 15 characters. A few unrelated words are easy to remember."
+        ),
     )
     confirm = PasswordField(
         _l("New password again"),
-        validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
+        validators=[
+            DataRequired(),
+            EqualTo("password", message=_l("The two passwords differ.")),
+        ],
     )
     submit = SubmitField(_l("Set password"))
 
 
 class AcceptInvitationForm(NewPasswordForm):
-    display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
+    display_name = StringField(
+        _l("Your name"), validators=[DataRequired(), Length(max=120)]
+    )
     country = SelectField(_l("Country"), validators=[Optional()], choices=[])
-    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
+    organisation = StringField(
+        _l("Organisation"), validators=[Optional(), Length(max=200)]
+    )
     position = StringField(_l("Position"), validators=[Optional(), Length(max=200)])
     submit = SubmitField(_l("Create my account and join"))
 

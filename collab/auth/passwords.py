@@ -8,7 +8,15 @@ from zxcvbn import zxcvbn
 
 MAX_LENGTH = 256
 # Words anyone would try first against this site.
-CONTEXT_WORDS = ["collab", "oecd", "digital", "identity", "procurement", "services", "password"]
+CONTEXT_WORDS = [
+    "collab",
+    "oecd",
+    "digital",
+    "identity",
+    "procurement",
+    "services",
+    "password",
+]
 
 
 def _hasher() -> PasswordHasher:
@@ -48,7 +56,10 @@ def password_problem(password: str, *, email: str = "", name: str = "") -> str |
     composition rules."""
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password) < minimum:
-        return _("Use at least %(n)d characters. A few unrelated words make a good one.", n=minimum)
+        return _(
+            "Use at least %(n)d characters. A few unrelated words make a good one.",
+            n=minimum,
+        )
     if len(password) > MAX_LENGTH:
         return _("Use at most %(n)d characters.", n=MAX_LENGTH)
     context = CONTEXT_WORDS + [email, email.partition("@")[0]]

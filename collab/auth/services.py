@@ -10,7 +10,12 @@ from sqlalchemy import delete, func, select, update
 
 from collab.audit import services as audit
 from collab.auth.models import PasswordToken, ThrottleEvent, User, UserSession
-from collab.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
+from collab.auth.passwords import (
+    hash_password,
+    needs_rehash,
+    password_problem,
+    verify_password,
+)
 from collab.core.db import execute_small_write, utcnow
 from collab.core.errors import DomainError
 from collab.core.tokens import hash_token, new_token
@@ -54,7 +59,9 @@ def note_event(key: str) -> None:
 
 
 def prune_throttle(older_than: timedelta = timedelta(days=1)) -> None:
-    db.session.execute(delete(ThrottleEvent).where(ThrottleEvent.created_at < utcnow() - older_than))
+    db.session.execute(
+        delete(ThrottleEvent).where(ThrottleEvent.created_at < utcnow() - older_than)
+    )
 
 
 # --- signing in -------------------------------------------------------------------------
@@ -72,7 +79,9 @@ def authenticate(email: str, password: str, ip: str) -> User:
         or count_recent(ip_key, window) >= config["LOGIN_FAILURES_PER_IP"]
     ):
         audit.record(None, "auth.sign_in_throttled", None, email=email)
-        raise Throttled(_("Too many failed attempts. Please wait 15 minutes and try again."))
+        raise Throttled(
+            _("Too many failed attempts. Please wait 15 minutes and try again.")
+        )
     user = find_user_by_email(email)
     ok = verify_password(user.password_hash if user else None, password)
     if not (ok and user and user.is_active):
@@ -89,7 +98,9 @@ def start_session(user: User, ip: str = "", user_agent: str = "") -> str:
     """Create a server-side session row; the returned raw token goes in the cookie."""
     raw, digest = new_token()
     db.session.add(
-        UserSession(user_id=user.id, token_hash=digest, ip=ip[:45], user_agent=user_agent[:300])
+        UserSession(
+            user_id=user.id, token_hash=digest, ip=ip[:45], user_agent=user_agent[:300]
+        )
     )
     audit.record(user, "auth.sign_in", user)
     return raw
@@ -100,7 +111,9 @@ def load_session(raw: str | None) -> UserSession | None:
     account is deactivated."""
     if not raw:
         return None
-    found = db.session.scalar(select(UserSession).where(UserSession.token_hash == hash_token(raw)))
+    found = db.session.scalar(
+        select(UserSession).where(UserSession.token_hash == hash_token(raw))
+    )
     if found is None or found.revoked_at is not None or not found.user.is_active:
         return None
     config = current_app.config
@@ -111,7 +124,10 @@ def load_session(raw: str | None) -> UserSession | None:
         return None
     if now - found.last_seen_at > config["SESSION_TOUCH_INTERVAL"]:
         execute_small_write(
-            db.session, update(UserSession).where(UserSession.id == found.id).values(last_seen_at=now)
+            db.session,
+            update(UserSession)
+            .where(UserSession.id == found.id)
+            .values(last_seen_at=now),
         )
     return found
 
@@ -121,7 +137,9 @@ def end_session(raw: str | None, actor: User | None = None) -> None:
         return
     db.session.execute(
         update(UserSession)
-        .where(UserSession.token_hash == hash_token(raw), UserSession.revoked_at.is_(None))
+        .where(
+            UserSession.token_hash == hash_token(raw), UserSession.revoked_at.is_(None)
+        )
         .values(revoked_at=utcnow())
     )
     if actor is not None:
@@ -145,7 +163,12 @@ def end_all_sessions(user: User, actor: User, *, keep_raw: str | None = None) ->
 def issue_password_token(user: User, purpose: str, ttl: timedelta) -> str:
     raw, digest = new_token()
     db.session.add(
-        PasswordToken(user_id=user.id, purpose=purpose, token_hash=digest, expires_at=utcnow() + ttl)
+        PasswordToken(
+            user_id=user.id,
+            purpose=purpose,
+            token_hash=digest,
+            expires_at=utcnow() + ttl,
+        )
     )
     return raw
 
@@ -153,13 +176,18 @@ def issue_password_token(user: User, purpose: str, ttl: timedelta) -> str:
 def check_password_token(raw: str, purpose: str) -> PasswordToken:
     token = db.session.scalar(
         select(PasswordToken).where(
-            PasswordToken.token_hash == hash_token(raw), PasswordToken.purpose == purpose
+            PasswordToken.token_hash == hash_token(raw),
+            PasswordToken.purpose == purpose,
         )
     )
     if token is None:
-        raise TokenError(_("This link is not valid. Check that you copied all of it."), 404)
+        raise TokenError(
+            _("This link is not valid. Check that you copied all of it."), 404
+        )
     if token.used_at is not None:
-        raise TokenError(_("This link has already been used. Ask for a new one if you need it."))
+        raise TokenError(
+            _("This link has already been used. Ask for a new one if you need it.")
+        )
     if token.expires_at < utcnow() or not token.user.is_active:
         raise TokenError(_("This link has expired. Ask for a new one."))
     return token
@@ -211,19 +239,27 @@ def request_password_reset(email: str) -> None:
 
 
 def unique_username(seed: str) -> str:
-    base = unicodedata.normalize("NFKD", seed).encode("ascii", "ignore").decode().lower()
+    base = (
+        unicodedata.normalize("NFKD", seed).encode("ascii", "ignore").decode().lower()
+    )
     base = re.sub(r"[^a-z0-9]+", "-", base).strip("-")[:30] or "member"
     candidate, n = base, 1
-    while db.session.scalar(select(User.id).where(User.username == candidate)) is not None:
+    while (
+        db.session.scalar(select(User.id).where(User.username == candidate)) is not None
+    ):
         n += 1
         candidate = f"{base}-{n}"
     return candidate
 
 
-def create_user(email: str, display_name: str, *, password: str | None = None, **fields) -> User:
+def create_user(
+    email: str, display_name: str, *, password: str | None = None, **fields
+) -> User:
     email = normalize_email(email)
     if find_user_by_email(email) is not None:
-        raise DomainError(_("An account with this e-mail address already exists."), field="email")
+        raise DomainError(
+            _("An account with this e-mail address already exists."), field="email"
+        )
     user = User(
         email=email,
         display_name=display_name.strip(),

@@ -7,8 +7,13 @@ from flask_login import current_user, login_user, logout_user
 from wtforms.fields.choices import SelectChoice
 
 from collab.auth import services
-from collab.auth.forms import AcceptInvitationForm, ConfirmForm, NewPasswordForm
-from collab.auth.forms import ResetRequestForm, SignInForm
+from collab.auth.forms import (
+    AcceptInvitationForm,
+    ConfirmForm,
+    NewPasswordForm,
+    ResetRequestForm,
+    SignInForm,
+)
 from collab.core.errors import DomainError
 from collab.core.permissions import public
 from collab.core.templating import country_choices
@@ -63,11 +68,15 @@ def sign_in():
     form = SignInForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.email.data, form.password.data, request.remote_addr or "")
+            user = services.authenticate(
+                form.email.data, form.password.data, request.remote_addr or ""
+            )
         except DomainError as error:
             db.session.commit()  # keep the failure count and audit record
             status = 429 if isinstance(error, services.Throttled) else 200
-            return render_template("auth/sign_in.html", form=form, error=error.message), status
+            return render_template(
+                "auth/sign_in.html", form=form, error=error.message
+            ), status
         _begin_session(user)
         db.session.commit()
         return redirect(target)
@@ -103,8 +112,10 @@ def request_reset():
         services.request_password_reset(form.email.data)
         db.session.commit()
         flash(
-            _("If an account uses that address, we have sent it a link to choose a new "
-              "password. The link works for 60 minutes."),
+            _(
+                "If an account uses that address, we have sent it a link to choose a new "
+                "password. The link works for 60 minutes."
+            ),
             "info",
         )
         return redirect(url_for(".sign_in"))
@@ -127,7 +138,9 @@ def _set_password(token: str, purpose: str, title: str):
     try:
         password_token = services.check_password_token(token, purpose)
     except services.TokenError as error:
-        return render_template("auth/link_error.html", message=error.message), error.status
+        return render_template(
+            "auth/link_error.html", message=error.message
+        ), error.status
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:
@@ -141,7 +154,10 @@ def _set_password(token: str, purpose: str, title: str):
             flash(_("Your password is set. Please sign in."), "success")
             return redirect(url_for(".sign_in"))
     return render_template(
-        "auth/set_password.html", form=form, title=title, email=password_token.user.email
+        "auth/set_password.html",
+        form=form,
+        title=title,
+        email=password_token.user.email,
     )
 
 
@@ -151,7 +167,9 @@ def accept_invitation(token):
     try:
         invitation = group_services.check_invitation(token)
     except services.TokenError as error:
-        return render_template("auth/link_error.html", message=error.message), error.status
+        return render_template(
+            "auth/link_error.html", message=error.message
+        ), error.status
     account = services.find_user_by_email(invitation.email)
     if account is not None:
         return _accept_as_existing(token, invitation, account)
@@ -160,8 +178,11 @@ def accept_invitation(token):
     if form.validate_on_submit():
         try:
             user, group = group_services.accept_invitation(
-                token, display_name=form.display_name.data, password=form.password.data,
-                country=form.country.data or None, organisation=form.organisation.data or "",
+                token,
+                display_name=form.display_name.data,
+                password=form.password.data,
+                country=form.country.data or None,
+                organisation=form.organisation.data or "",
                 position=form.position.data or "",
             )
         except DomainError as error:
@@ -173,19 +194,25 @@ def accept_invitation(token):
             db.session.commit()
             flash(_("Welcome to %(group)s.", group=group.name), "success")
             return redirect(url_for("groups.home", slug=group.slug))
-    return render_template("auth/accept_invitation.html", form=form, invitation=invitation)
+    return render_template(
+        "auth/accept_invitation.html", form=form, invitation=invitation
+    )
 
 
 def _accept_as_existing(token, invitation, account):
     """Someone who already has an account joins after signing in as that account."""
     if not current_user.is_authenticated:
-        flash(_("You already have an account. Sign in to accept the invitation."), "info")
+        flash(
+            _("You already have an account. Sign in to accept the invitation."), "info"
+        )
         return redirect(url_for(".sign_in", next=request.path))
     if current_user.id != account.id:
         return render_template(
             "auth/link_error.html",
-            message=_("This invitation was sent to another e-mail address. Sign out, then "
-                      "open the link again."),
+            message=_(
+                "This invitation was sent to another e-mail address. Sign out, then "
+                "open the link again."
+            ),
         ), 403
     form = ConfirmForm()
     if form.validate_on_submit():

@@ -8,7 +8,11 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
+    if (
+        current_user
+        and current_user.is_authenticated
+        and current_user.locale in languages
+    ):
         return current_user.locale
     if session.get("locale") in languages:
         return session["locale"]

@@ -5,7 +5,11 @@ import secrets
 from flask import Flask, g, request
 from flask_login import current_user
 
-DEFAULT_SECRET_KEYS = {"dev-only-insecure-key", "testing-secret-key-not-for-production", ""}
+DEFAULT_SECRET_KEYS = {
+    "dev-only-insecure-key",
+    "testing-secret-key-not-for-production",
+    "",
+}
 MIN_SECRET_LENGTH = 32
 
 
@@ -53,7 +57,11 @@ def init_app(app: Flask) -> None:
             headers["Cross-Origin-Opener-Policy"] = "same-origin"
         if app.config.get("HSTS"):
             headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-        if request.endpoint != "static" and current_user and current_user.is_authenticated:
+        if (
+            request.endpoint != "static"
+            and current_user
+            and current_user.is_authenticated
+        ):
             headers["Cache-Control"] = "no-store"
             headers.add("Vary", "Cookie")
         return response

@@ -24,7 +24,8 @@ def country_choices() -> list[SelectChoice]:
     """ISO 3166 alpha-2 codes with names in the reader's language, sorted by name."""
     locale = get_locale() or Locale("en")
     countries = [
-        (name, code) for code, name in locale.territories.items()
+        (name, code)
+        for code, name in locale.territories.items()
         if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES
     ]
     return [SelectChoice(code, name) for name, code in sorted(countries)]
@@ -52,7 +53,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
         format_datetime(value, fmt) if value else ""
     )
-    app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
+    app.jinja_env.filters["date"] = lambda value, fmt="medium": (
+        format_date(value, fmt) if value else ""
+    )
     app.jinja_env.filters["country"] = country_name
     app.jinja_env.globals["url_for_self"] = url_for_self
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "en")

@@ -24,7 +24,9 @@ ALLOWED_ATTRIBUTES = {
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 EXTERNAL_REL = "nofollow noopener noreferrer ugc"
 
-_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+_markdown = MarkdownIt(
+    "commonmark", {"html": False, "linkify": False, "typographer": False}
+)
 _markdown.enable(["table", "strikethrough"])
 
 
@@ -33,7 +35,11 @@ def _is_external(href: str) -> bool:
     also send to another site."""
     href = href.strip()
     parts = urlsplit(href)
-    return parts.scheme in ("http", "https") or bool(parts.netloc) or href.startswith(("//", "/\\", "\\"))
+    return (
+        parts.scheme in ("http", "https")
+        or bool(parts.netloc)
+        or href.startswith(("//", "/\\", "\\"))
+    )
 
 
 def _set_rel(attrs, new=False):

@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from collab.core.permissions import role_label
 
+
 def role_choices(include_chair: bool) -> list[SelectChoice]:
     keys = ["member", "observer"] + (["chair"] if include_chair else [])
     return [SelectChoice(key, role_label(key)) for key in keys]
@@ -23,7 +24,9 @@ class JoinRequestForm(FlaskForm):
 
 
 class InviteForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(
+        _l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)]
+    )
     role = SelectField(_l("Role"), choices=[])
     submit = SubmitField(_l("Send invitation"))
 

@@ -52,8 +52,12 @@ class Membership(TimestampMixin, db.Model):
     __table_args__ = (UniqueConstraint("user_id", "group_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("groups.id", ondelete="CASCADE"), index=True
+    )
     role: Mapped[str] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(10), default=MembershipStatus.ACTIVE)
     # A join request's message to the chairs.
@@ -75,7 +79,9 @@ class Invitation(TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), index=True)
-    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("groups.id", ondelete="CASCADE"), index=True
+    )
     role: Mapped[str] = mapped_column(String(10))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     invited_by_id: Mapped[int | None] = mapped_column(
@@ -89,4 +95,6 @@ class Invitation(TimestampMixin, db.Model):
     revoked_at: Mapped[datetime | None]
 
     group: Mapped[Group] = relationship(lazy="joined")
-    invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id], lazy="joined")
+    invited_by: Mapped[User | None] = relationship(
+        foreign_keys=[invited_by_id], lazy="joined"
+    )

@@ -1,6 +1,12 @@
 """Who may do what in a group. Each rule reads as the policy; templates use them too."""
 
-from collab.core.permissions import Role, is_secretariat, is_signed_in, membership_of, role_in
+from collab.core.permissions import (
+    Role,
+    is_secretariat,
+    is_signed_in,
+    membership_of,
+    role_in,
+)
 
 
 def can_manage_members(user, group) -> bool:

@@ -18,8 +18,14 @@ from collab.core.text import render_markdown
 from collab.core.tokens import hash_token, new_token
 from collab.core.urls import absolute_url
 from collab.extensions import db
-from collab.groups.models import Group, Invitation, JoinPolicy, Membership, MembershipStatus
-from collab.groups.models import Visibility
+from collab.groups.models import (
+    Group,
+    Invitation,
+    JoinPolicy,
+    Membership,
+    MembershipStatus,
+    Visibility,
+)
 from collab.notifications.services import queue_email
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -37,10 +43,14 @@ def groups_for(user) -> tuple[list[tuple[Group, Membership]], list[Group]]:
         .order_by(Group.name)
     ).all()
     mine_ids = [group.id for group, _m in mine]
-    others = select(Group).where(Group.id.not_in(mine_ids), Group.is_archived.is_(False))
+    others = select(Group).where(
+        Group.id.not_in(mine_ids), Group.is_archived.is_(False)
+    )
     if not is_secretariat(user):
         others = others.where(Group.visibility == Visibility.PUBLIC)
-    return [tuple(row) for row in mine], list(db.session.scalars(others.order_by(Group.name)))
+    return [tuple(row) for row in mine], list(
+        db.session.scalars(others.order_by(Group.name))
+    )
 
 
 def active_memberships(group: Group) -> list[Membership]:
@@ -59,9 +69,16 @@ def active_memberships(group: Group) -> list[Membership]:
     )
 
 
-def members_by_country(memberships: list[Membership]) -> list[tuple[str, list[Membership]]]:
-    ordered = sorted(memberships, key=lambda m: (m.user.country or "~", m.user.display_name))
-    return [(country, list(rows)) for country, rows in groupby(ordered, key=lambda m: m.user.country)]
+def members_by_country(
+    memberships: list[Membership],
+) -> list[tuple[str, list[Membership]]]:
+    ordered = sorted(
+        memberships, key=lambda m: (m.user.country or "~", m.user.display_name)
+    )
+    return [
+        (country, list(rows))
+        for country, rows in groupby(ordered, key=lambda m: m.user.country)
+    ]
 
 
 def pending_requests(group: Group) -> list[Membership]:
@@ -69,7 +86,10 @@ def pending_requests(group: Group) -> list[Membership]:
         db.session.scalars(
             select(Membership)
             .options(joinedload(Membership.user))
-            .where(Membership.group_id == group.id, Membership.status == MembershipStatus.PENDING)
+            .where(
+                Membership.group_id == group.id,
+                Membership.status == MembershipStatus.PENDING,
+            )
             .order_by(Membership.created_at)
         )
     )
@@ -126,14 +146,25 @@ def _count_chairs(group: Group) -> int:
 # --- groups ---------------------------------------------------------------------------------
 
 
-def create_group(actor: User, *, slug: str, name: str, description: str = "",
-                 visibility: str = Visibility.PUBLIC, join_policy: str = JoinPolicy.REQUEST) -> Group:
+def create_group(
+    actor: User,
+    *,
+    slug: str,
+    name: str,
+    description: str = "",
+    visibility: str = Visibility.PUBLIC,
+    join_policy: str = JoinPolicy.REQUEST,
+) -> Group:
     slug = slug.strip().lower()
     if not SLUG_RE.match(slug):
-        raise DomainError(_("Use lower-case letters, digits and hyphens only."), field="slug")
+        raise DomainError(
+            _("Use lower-case letters, digits and hyphens only."), field="slug"
+        )
     if db.session.scalar(select(Group.id).where(Group.slug == slug)) is not None:
         raise DomainError(_("Another group already uses this address."), field="slug")
-    group = Group(slug=slug, name=name.strip(), visibility=visibility, join_policy=join_policy)
+    group = Group(
+        slug=slug, name=name.strip(), visibility=visibility, join_policy=join_policy
+    )
     set_description(group, description)
     db.session.add(group)
     db.session.flush()
@@ -146,14 +177,29 @@ def set_description(group: Group, description: str) -> None:
     group.description_html = render_markdown(description)
 
 
-def update_group(actor: User, group: Group, *, name: str, description: str, visibility: str,
-                 join_policy: str) -> None:
+def update_group(
+    actor: User,
+    group: Group,
+    *,
+    name: str,
+    description: str,
+    visibility: str,
+    join_policy: str,
+) -> None:
     changes = {
         key: value
-        for key, value in (("name", name), ("visibility", visibility), ("join_policy", join_policy))
+        for key, value in (
+            ("name", name),
+            ("visibility", visibility),
+            ("join_policy", join_policy),
+        )
         if getattr(group, key) != value
     }
-    group.name, group.visibility, group.join_policy = name.strip(), visibility, join_policy
+    group.name, group.visibility, group.join_policy = (
+        name.strip(),
+        visibility,
+        join_policy,
+    )
     if description != group.description:
         set_description(group, description)
         changes["description"] = True
@@ -162,7 +208,9 @@ def update_group(actor: User, group: Group, *, name: str, description: str, visi
 
 def set_archived(actor: User, group: Group, archived: bool) -> None:
     group.is_archived = archived
-    audit.record(actor, "group.archived" if archived else "group.unarchived", group, group=group)
+    audit.record(
+        actor, "group.archived" if archived else "group.unarchived", group, group=group
+    )
 
 
 # --- membership ----------------------------------------------------------------------------
@@ -171,7 +219,9 @@ def set_archived(actor: User, group: Group, archived: bool) -> None:
 def add_member(actor: User, group: Group, user: User, role: Role) -> Membership:
     """Make ``user`` an active member with ``role`` (creating or updating the row)."""
     membership = db.session.scalar(
-        select(Membership).where(Membership.user_id == user.id, Membership.group_id == group.id)
+        select(Membership).where(
+            Membership.user_id == user.id, Membership.group_id == group.id
+        )
     )
     if membership is None:
         membership = Membership(user_id=user.id, group_id=group.id, role=role.key)
@@ -186,18 +236,37 @@ def add_member(actor: User, group: Group, user: User, role: Role) -> Membership:
 
 def change_role(actor: User, membership: Membership, role: Role) -> None:
     group = membership.group
-    if membership.role == Role.CHAIR.key and role != Role.CHAIR and _count_chairs(group) <= 1:
-        raise DomainError(_("A group needs at least one chair. Appoint another chair first."))
+    if (
+        membership.role == Role.CHAIR.key
+        and role != Role.CHAIR
+        and _count_chairs(group) <= 1
+    ):
+        raise DomainError(
+            _("A group needs at least one chair. Appoint another chair first.")
+        )
     old = membership.role
     membership.role = role.key
     forget_cached_roles()
-    audit.record(actor, "membership.role_changed", membership.user, group=group, old=old, new=role.key)
+    audit.record(
+        actor,
+        "membership.role_changed",
+        membership.user,
+        group=group,
+        old=old,
+        new=role.key,
+    )
 
 
 def remove_member(actor: User, membership: Membership) -> None:
     group, user = membership.group, membership.user
-    if membership.role == Role.CHAIR.key and membership.is_active and _count_chairs(group) <= 1:
-        raise DomainError(_("A group needs at least one chair. Appoint another chair first."))
+    if (
+        membership.role == Role.CHAIR.key
+        and membership.is_active
+        and _count_chairs(group) <= 1
+    ):
+        raise DomainError(
+            _("A group needs at least one chair. Appoint another chair first.")
+        )
     db.session.delete(membership)
     db.session.flush()
     forget_cached_roles()
@@ -213,8 +282,11 @@ def join(user: User, group: Group) -> Membership:
 
 def request_to_join(user: User, group: Group, message: str = "") -> Membership:
     membership = Membership(
-        user_id=user.id, group_id=group.id, role=Role.MEMBER.key,
-        status=MembershipStatus.PENDING, message=message.strip()[:2000],
+        user_id=user.id,
+        group_id=group.id,
+        role=Role.MEMBER.key,
+        status=MembershipStatus.PENDING,
+        message=message.strip()[:2000],
     )
     db.session.add(membership)
     db.session.flush()
@@ -222,8 +294,15 @@ def request_to_join(user: User, group: Group, message: str = "") -> Membership:
     audit.record(user, "membership.requested", user, group=group)
     link = absolute_url("groups.members", slug=group.slug)
     for chair in _chair_emails(group):
-        queue_email(chair.email, "join_request", chair.locale, group=group, requester=user,
-                    message=membership.message, link=link)
+        queue_email(
+            chair.email,
+            "join_request",
+            chair.locale,
+            group=group,
+            requester=user,
+            message=membership.message,
+            link=link,
+        )
     return membership
 
 
@@ -239,8 +318,19 @@ def decide_request(actor: User, membership: Membership, approve: bool) -> None:
         audit.record(actor, "membership.declined", user, group=group)
     db.session.flush()
     forget_cached_roles()
-    link = absolute_url("groups.home", slug=group.slug) if approve else absolute_url("groups.index")
-    queue_email(user.email, "join_decision", user.locale, group=group, approved=approve, link=link)
+    link = (
+        absolute_url("groups.home", slug=group.slug)
+        if approve
+        else absolute_url("groups.index")
+    )
+    queue_email(
+        user.email,
+        "join_decision",
+        user.locale,
+        group=group,
+        approved=approve,
+        link=link,
+    )
 
 
 # --- invitations -----------------------------------------------------------------------------
@@ -249,8 +339,11 @@ def decide_request(actor: User, membership: Membership, approve: bool) -> None:
 def invite(actor: User, group: Group, email: str, role: Role) -> Invitation:
     email = normalize_email(email)
     existing = db.session.scalar(
-        select(Membership).join(User).where(
-            User.email == email, Membership.group_id == group.id,
+        select(Membership)
+        .join(User)
+        .where(
+            User.email == email,
+            Membership.group_id == group.id,
             Membership.status == MembershipStatus.ACTIVE,
         )
     )
@@ -259,42 +352,68 @@ def invite(actor: User, group: Group, email: str, role: Role) -> Invitation:
     # A new invitation replaces any earlier one still waiting for the same person.
     for earlier in db.session.scalars(
         select(Invitation).where(
-            Invitation.email == email, Invitation.group_id == group.id,
-            Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None),
+            Invitation.email == email,
+            Invitation.group_id == group.id,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
         )
     ):
         earlier.revoked_at = utcnow()
     raw, digest = new_token()
     invitation = Invitation(
-        email=email, group_id=group.id, role=role.key, token_hash=digest,
-        invited_by_id=actor.id, expires_at=utcnow() + current_app.config["INVITATION_TTL"],
+        email=email,
+        group_id=group.id,
+        role=role.key,
+        token_hash=digest,
+        invited_by_id=actor.id,
+        expires_at=utcnow() + current_app.config["INVITATION_TTL"],
     )
     db.session.add(invitation)
     db.session.flush()
     invitee = db.session.scalar(select(User).where(User.email == email))
     queue_email(
-        email, "invitation", invitee.locale if invitee else actor.locale, group=group,
-        inviter=actor, role=role, link=absolute_url("auth.accept_invitation", token=raw),
+        email,
+        "invitation",
+        invitee.locale if invitee else actor.locale,
+        group=group,
+        inviter=actor,
+        role=role,
+        link=absolute_url("auth.accept_invitation", token=raw),
         expires_at=invitation.expires_at,
     )
-    audit.record(actor, "invitation.sent", invitation, group=group, email=email, role=role.key)
+    audit.record(
+        actor, "invitation.sent", invitation, group=group, email=email, role=role.key
+    )
     return invitation
 
 
 def check_invitation(raw: str) -> Invitation:
-    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(raw)))
+    invitation = db.session.scalar(
+        select(Invitation).where(Invitation.token_hash == hash_token(raw))
+    )
     if invitation is None:
-        raise TokenError(_("This invitation link is not valid. Check that you copied all of it."), 404)
+        raise TokenError(
+            _("This invitation link is not valid. Check that you copied all of it."),
+            404,
+        )
     if invitation.accepted_at is not None:
-        raise TokenError(_("This invitation has already been used. Sign in to reach the group."))
+        raise TokenError(
+            _("This invitation has already been used. Sign in to reach the group.")
+        )
     if invitation.revoked_at is not None:
-        raise TokenError(_("This invitation was withdrawn. Ask the group's chair for a new one."))
+        raise TokenError(
+            _("This invitation was withdrawn. Ask the group's chair for a new one.")
+        )
     if invitation.expires_at < utcnow() or invitation.group.is_archived:
-        raise TokenError(_("This invitation has expired. Ask the group's chair for a new one."))
+        raise TokenError(
+            _("This invitation has expired. Ask the group's chair for a new one.")
+        )
     return invitation
 
 
-def accept_invitation(raw: str, user: User | None = None, **account) -> tuple[User, Group]:
+def accept_invitation(
+    raw: str, user: User | None = None, **account
+) -> tuple[User, Group]:
     """Accept as ``user`` (who must own the invited address), or create the account."""
     invitation = check_invitation(raw)
     if user is None:
@@ -303,7 +422,9 @@ def accept_invitation(raw: str, user: User | None = None, **account) -> tuple[Us
     elif user.email != invitation.email:
         raise DomainError(_("This invitation was sent to another e-mail address."))
     current = db.session.scalar(
-        select(Membership).where(Membership.user_id == user.id, Membership.group_id == invitation.group_id)
+        select(Membership).where(
+            Membership.user_id == user.id, Membership.group_id == invitation.group_id
+        )
     )
     role = Role.parse(invitation.role)
     if current is not None and current.is_active and Role.parse(current.role) >= role:
@@ -329,5 +450,7 @@ def get_membership_of(user: User, group: Group) -> Membership | None:
 
 def get_invitation(group: Group, invitation_id: int) -> Invitation | None:
     return db.session.scalar(
-        select(Invitation).where(Invitation.id == invitation_id, Invitation.group_id == group.id)
+        select(Invitation).where(
+            Invitation.id == invitation_id, Invitation.group_id == group.id
+        )
     )

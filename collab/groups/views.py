@@ -10,7 +10,13 @@ from collab.core.errors import DomainError
 from collab.core.permissions import Role, group_view, is_secretariat, require
 from collab.extensions import db
 from collab.groups import permissions, services
-from collab.groups.forms import AddMemberForm, InviteForm, JoinRequestForm, RoleForm, role_choices
+from collab.groups.forms import (
+    AddMemberForm,
+    InviteForm,
+    JoinRequestForm,
+    RoleForm,
+    role_choices,
+)
 
 bp = Blueprint("groups", __name__, url_prefix="/groups")
 
@@ -31,8 +37,12 @@ def _home(group, request_form):
     memberships = services.active_memberships(group)
     chairs = [m for m in memberships if m.role == Role.CHAIR.key]
     return render_template(
-        "groups/home.html", group=group, chairs=chairs, member_count=len(memberships),
-        by_country=services.members_by_country(memberships), request_form=request_form,
+        "groups/home.html",
+        group=group,
+        chairs=chairs,
+        member_count=len(memberships),
+        by_country=services.members_by_country(memberships),
+        request_form=request_form,
     )
 
 
@@ -61,7 +71,10 @@ def request_to_join(group):
         return _home(group, form), 400
     services.request_to_join(current_user, group, form.message.data or "")
     db.session.commit()
-    flash(_("Your request has been sent to the chairs of %(group)s.", group=group.name), "success")
+    flash(
+        _("Your request has been sent to the chairs of %(group)s.", group=group.name),
+        "success",
+    )
     return redirect(url_for(".home", slug=group.slug))
 
 
@@ -93,7 +106,10 @@ def decide(group, membership_id, decision):
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash(_("Request approved.") if decision == "approve" else _("Request declined."), "success")
+        flash(
+            _("Request approved.") if decision == "approve" else _("Request declined."),
+            "success",
+        )
     return redirect(url_for(".members", slug=group.slug))
 
 
@@ -177,11 +193,15 @@ def add_member(group):
     if form.validate_on_submit():
         user = find_user_by_email(form.email.data)
         if user is None:
-            form.email.errors.append(_("No account has this address. Send an invitation instead."))
+            form.email.errors.append(
+                _("No account has this address. Send an invitation instead.")
+            )
         else:
             services.add_member(current_user, group, user, Role.parse(form.role.data))
             db.session.commit()
-            flash(_("%(name)s was added to the group.", name=user.display_name), "success")
+            flash(
+                _("%(name)s was added to the group.", name=user.display_name), "success"
+            )
             return redirect(url_for(".members", slug=group.slug))
     return _members_with(group, add_form=form), 400
 
@@ -193,15 +213,20 @@ def _members_with(group, **forms):
     context = {
         "invite_form": InviteForm(formdata=None),
         "role_form": RoleForm(formdata=None),
-        "add_form": AddMemberForm(formdata=None) if is_secretariat(current_user) else None,
+        "add_form": AddMemberForm(formdata=None)
+        if is_secretariat(current_user)
+        else None,
     }
     context.update(forms)
     for key in ("invite_form", "role_form", "add_form"):
         if context[key] is not None:
             context[key].role.choices = choices
     return render_template(
-        "groups/members.html", group=group, memberships=services.active_memberships(group),
+        "groups/members.html",
+        group=group,
+        memberships=services.active_memberships(group),
         requests=services.pending_requests(group) if manage else [],
         invitations=services.pending_invitations(group) if manage else [],
-        confirm=ConfirmForm(), **context,
+        confirm=ConfirmForm(),
+        **context,
     )

@@ -15,7 +15,10 @@ def send(message: EmailMessage, smtp_url: str, timeout: float = 20) -> None:
     options = parse_qs(url.query)
     if url.scheme == "smtps":
         server = smtplib.SMTP_SSL(
-            url.hostname, url.port or 465, timeout=timeout, context=ssl.create_default_context()
+            url.hostname,
+            url.port or 465,
+            timeout=timeout,
+            context=ssl.create_default_context(),
         )
     else:
         server = smtplib.SMTP(url.hostname, url.port or 25, timeout=timeout)

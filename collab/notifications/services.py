@@ -16,7 +16,9 @@ from collab.notifications.models import OutboxEmail
 LEASE = timedelta(minutes=10)
 
 
-def queue_email(to_addr: str, template: str, locale: str | None, **context) -> OutboxEmail:
+def queue_email(
+    to_addr: str, template: str, locale: str | None, **context
+) -> OutboxEmail:
     """Render ``templates/email/<template>.{txt,html}`` in ``locale`` and queue it.
 
     The first line of the text template is the subject.
@@ -26,7 +28,10 @@ def queue_email(to_addr: str, template: str, locale: str | None, **context) -> O
         html = render_template(f"email/{template}.html", **context)
     subject, _, body = text.partition("\n")
     email = OutboxEmail(
-        to_addr=to_addr, subject=subject.strip(), body_text=body.lstrip("\n"), body_html=html
+        to_addr=to_addr,
+        subject=subject.strip(),
+        body_text=body.lstrip("\n"),
+        body_html=html,
     )
     db.session.add(email)
     if has_request_context():
@@ -61,7 +66,9 @@ def deliver_pending(limit: int = 50) -> tuple[int, int]:
             email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             if email.attempts >= config["MAIL_MAX_ATTEMPTS"]:
                 email.status = "failed"
-            email.next_attempt_at = utcnow() + timedelta(minutes=2 ** min(email.attempts, 10))
+            email.next_attempt_at = utcnow() + timedelta(
+                minutes=2 ** min(email.attempts, 10)
+            )
             failed += 1
         else:
             email.status = "sent"
@@ -73,7 +80,9 @@ def deliver_pending(limit: int = 50) -> tuple[int, int]:
 
 
 def retry_failed() -> int:
-    emails = db.session.scalars(select(OutboxEmail).where(OutboxEmail.status == "failed")).all()
+    emails = db.session.scalars(
+        select(OutboxEmail).where(OutboxEmail.status == "failed")
+    ).all()
     for email in emails:
         email.status = "pending"
         email.attempts = 0
@@ -86,7 +95,9 @@ def _build(email: OutboxEmail, sender: str) -> EmailMessage:
     message["From"] = sender
     message["To"] = email.to_addr
     message["Subject"] = email.subject
-    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip("> ") or None)
+    message["Message-ID"] = make_msgid(
+        domain=sender.rpartition("@")[2].strip("> ") or None
+    )
     for name, value in (email.headers or {}).items():
         message[name] = value
     message.set_content(email.body_text)

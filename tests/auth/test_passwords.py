@@ -15,8 +15,13 @@ from tests import factories
 
 @pytest.mark.parametrize(
     "password",
-    ["short one", "aaaaaaaaaaaaaaaaaaaa", "password12345678", "collabcollab2026",
-     "kadri.tamm@gov.example"],
+    [
+        "short one",
+        "aaaaaaaaaaaaaaaaaaaa",
+        "password12345678",
+        "collabcollab2026",
+        "kadri.tamm@gov.example",
+    ],
 )
 def test_weak_passwords_are_refused_with_a_reason(password):
     assert password_problem(password, email="kadri.tamm@gov.example", name="Kadri Tamm")
@@ -38,10 +43,18 @@ def test_reset_link_sets_a_new_password_once(client, outbox):
     assert link.startswith("http://collab.test/auth/reset/")
     path = link.removeprefix("http://collab.test")
     assert client.get(path).status_code == 200
-    response = client.post(path, data={"password": "granite orchard lantern", "confirm": "granite orchard lantern"})
+    response = client.post(
+        path,
+        data={
+            "password": "granite orchard lantern",
+            "confirm": "granite orchard lantern",
+        },
+    )
     assert response.status_code == 302
     db.session.expire_all()
-    assert verify_password(db.session.get(User, user.id).password_hash, "granite orchard lantern")
+    assert verify_password(
+        db.session.get(User, user.id).password_hash, "granite orchard lantern"
+    )
     again = client.get(path)
     assert again.status_code == 410
     assert "already been used" in again.get_data(as_text=True)
@@ -67,8 +80,12 @@ def test_unknown_reset_link_is_404_with_a_plain_message(client):
 
 def test_reset_request_answers_the_same_for_unknown_addresses(client, outbox):
     user = factories.make_user()
-    known = client.post("/auth/reset", data={"email": user.email}, follow_redirects=True)
-    unknown = client.post("/auth/reset", data={"email": "ghost@gov.example"}, follow_redirects=True)
+    known = client.post(
+        "/auth/reset", data={"email": user.email}, follow_redirects=True
+    )
+    unknown = client.post(
+        "/auth/reset", data={"email": "ghost@gov.example"}, follow_redirects=True
+    )
     assert "If an account uses that address" in known.get_data(as_text=True)
     assert "If an account uses that address" in unknown.get_data(as_text=True)
     assert outbox("ghost@gov.example") == []
@@ -96,7 +113,13 @@ def test_reset_ends_existing_sessions(client, login, outbox):
     other_device = login(user)
     client.post("/auth/reset", data={"email": user.email})
     path = _reset_link(outbox, user.email).removeprefix("http://collab.test")
-    client.post(path, data={"password": "granite orchard lantern", "confirm": "granite orchard lantern"})
+    client.post(
+        path,
+        data={
+            "password": "granite orchard lantern",
+            "confirm": "granite orchard lantern",
+        },
+    )
     assert other_device.get("/").status_code == 302
 
 
@@ -109,15 +132,26 @@ def test_reset_link_is_built_on_base_url_not_the_host_header(app, outbox):
 
 
 def test_create_secretariat_setup_link_works_once_within_24_hours(app, client):
-    result = app.test_cli_runner().invoke(args=["users", "create-secretariat", "Boss@Gov.Example"])
+    result = app.test_cli_runner().invoke(
+        args=["users", "create-secretariat", "Boss@Gov.Example"]
+    )
     assert result.exit_code == 0
     link = next(w for w in result.output.split() if "/auth/setup/" in w)
     path = link.removeprefix("http://collab.test")
     token = db.session.scalar(select(PasswordToken))
     assert timedelta(hours=23) < token.expires_at - utcnow() <= timedelta(hours=24)
-    response = client.post(path, data={"password": "granite orchard lantern", "confirm": "granite orchard lantern"})
+    response = client.post(
+        path,
+        data={
+            "password": "granite orchard lantern",
+            "confirm": "granite orchard lantern",
+        },
+    )
     assert response.status_code == 302
-    response = client.post("/auth/sign-in", data={"email": "boss@gov.example", "password": "granite orchard lantern"})
+    response = client.post(
+        "/auth/sign-in",
+        data={"email": "boss@gov.example", "password": "granite orchard lantern"},
+    )
     assert response.status_code == 302
     assert client.get("/admin/").status_code == 200
     assert app.test_client().get(path).status_code == 410
@@ -125,7 +159,9 @@ def test_create_secretariat_setup_link_works_once_within_24_hours(app, client):
 
 def test_user_without_password_cannot_sign_in(client):
     user = factories.make_user(password=None)
-    response = client.post("/auth/sign-in", data={"email": user.email, "password": "anything at all here"})
+    response = client.post(
+        "/auth/sign-in", data={"email": user.email, "password": "anything at all here"}
+    )
     assert "do not match an active account" in response.get_data(as_text=True)
 
 

@@ -14,7 +14,9 @@ GENERIC = "That e-mail and password do not match an active account."
 
 
 def sign_in(client, email, password, **extra):
-    return client.post("/auth/sign-in", data={"email": email, "password": password, **extra})
+    return client.post(
+        "/auth/sign-in", data={"email": email, "password": password, **extra}
+    )
 
 
 def test_sign_in_with_right_password_lands_on_dashboard(client):
@@ -87,7 +89,9 @@ def test_sign_in_rotates_the_session_and_records_an_audit_event(client):
 def test_failed_sign_in_is_audited_without_the_password(client):
     user = factories.make_user()
     sign_in(client, user.email, "my secret guess 123")
-    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "auth.sign_in_failed"))
+    event = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "auth.sign_in_failed")
+    )
     assert event is not None and event.ip == "127.0.0.1"
     assert "my secret guess" not in str(event.detail)
 
@@ -127,7 +131,9 @@ def test_idle_session_expires(login, app):
     user = factories.make_user()
     client = login(user)
     row = db.session.scalar(select(UserSession))
-    row.last_seen_at = utcnow() - app.config["SESSION_IDLE_TIMEOUT"] - timedelta(minutes=1)
+    row.last_seen_at = (
+        utcnow() - app.config["SESSION_IDLE_TIMEOUT"] - timedelta(minutes=1)
+    )
     db.session.commit()
     assert client.get("/").status_code == 302
 
@@ -136,7 +142,9 @@ def test_absolute_session_lifetime_expires_even_when_active(login, app):
     user = factories.make_user()
     client = login(user)
     row = db.session.scalar(select(UserSession))
-    row.created_at = utcnow() - app.config["SESSION_ABSOLUTE_TIMEOUT"] - timedelta(minutes=1)
+    row.created_at = (
+        utcnow() - app.config["SESSION_ABSOLUTE_TIMEOUT"] - timedelta(minutes=1)
+    )
     db.session.commit()
     assert client.get("/").status_code == 302
 
@@ -146,8 +154,12 @@ def test_next_is_followed_only_on_our_host(client):
     response = sign_in(client, user.email, factories.PASSWORD, next="/groups/")
     assert response.headers["Location"] == "/groups/"
     other = factories.make_user()
-    response = sign_in(client.application.test_client(), other.email, factories.PASSWORD,
-                       next="https://evil.example/")
+    response = sign_in(
+        client.application.test_client(),
+        other.email,
+        factories.PASSWORD,
+        next="https://evil.example/",
+    )
     assert response.headers["Location"] == "/"
 
 
@@ -160,7 +172,9 @@ def test_anonymous_request_to_a_page_goes_to_sign_in_with_next(client):
 def test_old_argon2_hash_is_upgraded_on_sign_in(client, app, monkeypatch):
     from argon2 import PasswordHasher
 
-    weak = PasswordHasher(time_cost=1, memory_cost=512, parallelism=1).hash(factories.PASSWORD)
+    weak = PasswordHasher(time_cost=1, memory_cost=512, parallelism=1).hash(
+        factories.PASSWORD
+    )
     user = factories.make_user()
     db.session.get(User, user.id).password_hash = weak
     db.session.commit()

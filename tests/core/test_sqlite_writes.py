@@ -13,7 +13,11 @@ def counter(app):
     if db.engine.dialect.name != "sqlite":
         pytest.skip("SQLite-specific locking behaviour")
     with db.engine.begin() as conn:
-        conn.execute(text("CREATE TABLE IF NOT EXISTS test_counter (id INTEGER PRIMARY KEY, n INTEGER)"))
+        conn.execute(
+            text(
+                "CREATE TABLE IF NOT EXISTS test_counter (id INTEGER PRIMARY KEY, n INTEGER)"
+            )
+        )
         conn.execute(text("DELETE FROM test_counter"))
         conn.execute(text("INSERT INTO test_counter (id, n) VALUES (1, 0)"))
     yield
@@ -31,8 +35,13 @@ def test_concurrent_read_modify_write_loses_nothing(app, counter):
         with app.app_context():
             for _ in range(rounds):
                 try:
-                    n = db.session.execute(text("SELECT n FROM test_counter WHERE id = 1")).scalar()
-                    db.session.execute(text("UPDATE test_counter SET n = :n WHERE id = 1"), {"n": n + 1})
+                    n = db.session.execute(
+                        text("SELECT n FROM test_counter WHERE id = 1")
+                    ).scalar()
+                    db.session.execute(
+                        text("UPDATE test_counter SET n = :n WHERE id = 1"),
+                        {"n": n + 1},
+                    )
                     db.session.commit()
                 except Exception as exc:  # noqa: BLE001 - collected and asserted below
                     errors.append(repr(exc))

@@ -11,14 +11,18 @@ ROLES = ["secretariat", "chair", "member", "observer", "outsider"]
 
 @pytest.fixture
 def people():
-    users = {role: factories.make_user(role.title(), is_secretariat=role == "secretariat")
-             for role in ROLES}
+    users = {
+        role: factories.make_user(role.title(), is_secretariat=role == "secretariat")
+        for role in ROLES
+    }
     return users
 
 
 def make(people, **options):
     return factories.make_group(
-        chair=people["chair"], members=(people["member"],), observers=(people["observer"],),
+        chair=people["chair"],
+        members=(people["member"],),
+        observers=(people["observer"],),
         **options,
     )
 
@@ -29,9 +33,27 @@ def membership(group, user):
     return get_membership_of(user, group)
 
 
-VIEW_PRIVATE = {"secretariat": True, "chair": True, "member": True, "observer": True, "outsider": False}
-MANAGE = {"secretariat": True, "chair": True, "member": False, "observer": False, "outsider": False}
-INVITE_CHAIR = {"secretariat": True, "chair": False, "member": False, "observer": False, "outsider": False}
+VIEW_PRIVATE = {
+    "secretariat": True,
+    "chair": True,
+    "member": True,
+    "observer": True,
+    "outsider": False,
+}
+MANAGE = {
+    "secretariat": True,
+    "chair": True,
+    "member": False,
+    "observer": False,
+    "outsider": False,
+}
+INVITE_CHAIR = {
+    "secretariat": True,
+    "chair": False,
+    "member": False,
+    "observer": False,
+    "outsider": False,
+}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -66,17 +88,29 @@ def test_chair_changes_members_but_not_other_chairs(people):
     group = make(people)
     co_chair = factories.make_user("Co-chair")
     factories.add_member(group, co_chair, Role.CHAIR)
-    assert rules.can_change_membership(people["chair"], membership(group, people["member"]))
-    assert rules.can_change_membership(people["chair"], membership(group, people["observer"]))
+    assert rules.can_change_membership(
+        people["chair"], membership(group, people["member"])
+    )
+    assert rules.can_change_membership(
+        people["chair"], membership(group, people["observer"])
+    )
     assert not rules.can_change_membership(people["chair"], membership(group, co_chair))
-    assert rules.can_change_membership(people["secretariat"], membership(group, co_chair))
-    assert not rules.can_change_membership(people["member"], membership(group, people["observer"]))
+    assert rules.can_change_membership(
+        people["secretariat"], membership(group, co_chair)
+    )
+    assert not rules.can_change_membership(
+        people["member"], membership(group, people["observer"])
+    )
 
 
 @pytest.mark.parametrize(
     ("policy", "visibility", "join", "ask"),
-    [("open", "public", True, False), ("request", "public", False, True),
-     ("invite", "public", False, False), ("open", "private", False, False)],
+    [
+        ("open", "public", True, False),
+        ("request", "public", False, True),
+        ("invite", "public", False, False),
+        ("open", "private", False, False),
+    ],
 )
 def test_outsider_joins_or_requests_by_policy(people, policy, visibility, join, ask):
     group = make(people, join_policy=policy, visibility=visibility)
