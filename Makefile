@@ -30,7 +30,7 @@ run: $(VENV)/.installed compile-translations
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT) --no-debugger --no-reload
 
 test: $(VENV)/.installed-dev compile-translations
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check collab tests config

@@ -1,4 +1,5 @@
-"""Production: everything secret or site-specific comes from COLLAB_* / standard env vars."""
+"""Production: everything secret or site-specific comes from COLLAB_* / standard env
+vars."""
 
 from config.default import Config
 

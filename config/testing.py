@@ -1,4 +1,5 @@
-"""The test suite: fast hashing, in-memory-friendly, no mail delivery unless a test asks."""
+"""The test suite: fast hashing, in-memory-friendly, no mail delivery unless a test
+asks."""
 
 from config.default import Config
 

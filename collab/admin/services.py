@@ -1,4 +1,5 @@
-"""Secretariat operations: applying an import, exporting memberships, reading the audit log."""
+"""Secretariat operations: applying an import, exporting memberships, reading the
+audit log."""
 
 import csv
 import io
@@ -24,7 +25,8 @@ AUDIT_PAGE_SIZE = 50
 
 
 def apply_import(actor: User, text: str) -> list[RowPlan]:
-    """Apply every row or none: any row with a problem raises before anything changes."""
+    """Apply every row or none: any row with a problem raises before anything
+    changes."""
     from flask_babel import gettext as _
 
     plans = plan_import(text)

@@ -158,7 +158,8 @@ def import_people():
             text = None
             form.file.errors.append(
                 _(
-                    "This file is not UTF-8 text. Save it as “CSV UTF-8” and upload it again."
+                    "This file is not UTF-8 text. "
+                    "Save it as “CSV UTF-8” and upload it again."
                 )
             )
         if text is None and not form.file.errors:
@@ -204,7 +205,8 @@ def apply_import():
 
 
 def _uploaded_text(form) -> str | None:
-    """The CSV as text, from the upload or the text box; UnicodeDecodeError if not UTF-8."""
+    """The CSV as text, from the upload or the text box; UnicodeDecodeError if not
+    UTF-8."""
     if form.file.data:
         return form.file.data.read(2_000_000).decode("utf-8-sig")
     return form.text.data or None

@@ -9,7 +9,8 @@ client_ip: ContextVar[str] = ContextVar("client_ip", default="")
 
 
 def record(actor, action: str, target=None, *, group=None, **detail) -> AuditEvent:
-    """Add an audit row for ``actor`` doing ``action`` to ``target`` (flushed, not committed)."""
+    """Add an audit row for ``actor`` doing ``action`` to ``target`` (flushed, not
+    committed)."""
     event = AuditEvent(
         actor_id=getattr(actor, "id", None),
         action=action,

@@ -1,4 +1,5 @@
-"""People's accounts, their revocable sessions, password tokens and sign-in throttling."""
+"""People's accounts, their revocable sessions, password tokens and sign-in
+throttling."""
 
 from datetime import datetime
 

@@ -67,7 +67,7 @@ def password_problem(password: str, *, email: str = "", name: str = "") -> str |
     context += name.split()
     if zxcvbn(password[:100], user_inputs=context)["score"] < 3:
         return _(
-            "This password is too easy to guess: it is common, repetitive or contains your "
-            "name or e-mail. Try a few unrelated words."
+            "This password is too easy to guess: it is common, repetitive or "
+            "contains your name or e-mail. Try a few unrelated words."
         )
     return None

@@ -64,7 +64,7 @@ def prune_throttle(older_than: timedelta = timedelta(days=1)) -> None:
     )
 
 
-# --- signing in -------------------------------------------------------------------------
+# --- signing in -----------------------------------------------------------------------
 
 
 def authenticate(email: str, password: str, ip: str) -> User:
@@ -157,7 +157,7 @@ def end_all_sessions(user: User, actor: User, *, keep_raw: str | None = None) ->
     return result.rowcount
 
 
-# --- password tokens (reset, first setup) ------------------------------------------------
+# --- password tokens (reset, first setup) ---------------------------------------------
 
 
 def issue_password_token(user: User, purpose: str, ttl: timedelta) -> str:
@@ -235,7 +235,7 @@ def request_password_reset(email: str) -> None:
     audit.record(None, "auth.reset_requested", user)
 
 
-# --- accounts ---------------------------------------------------------------------------
+# --- accounts -------------------------------------------------------------------------
 
 
 def unique_username(seed: str) -> str:

@@ -113,8 +113,8 @@ def request_reset():
         db.session.commit()
         flash(
             _(
-                "If an account uses that address, we have sent it a link to choose a new "
-                "password. The link works for 60 minutes."
+                "If an account uses that address, we have sent it a link to choose "
+                "a new password. The link works for 60 minutes."
             ),
             "info",
         )

@@ -1,4 +1,5 @@
-"""Database conventions: naming, UTC timestamps, SQLite pragmas and write transactions."""
+"""Database conventions: naming, UTC timestamps, SQLite pragmas and write
+transactions."""
 
 import os
 import sqlite3
@@ -65,7 +66,8 @@ class TimestampMixin:
 
 
 def configure(app: Flask) -> None:
-    """Resolve the database URL: DATABASE_URL when given, else SQLite under instance/."""
+    """Resolve the database URL: DATABASE_URL when given, else SQLite under
+    instance/."""
     url = app.config.get("DATABASE_URL") or app.config.get("SQLALCHEMY_DATABASE_URI")
     if not url:
         os.makedirs(app.instance_path, exist_ok=True)

@@ -57,7 +57,8 @@ def init_app(app: Flask) -> None:
         return render_error(
             400,
             _l(
-                "Your form expired or was sent from elsewhere. Please reload it and try again."
+                "Your form expired or was sent from elsewhere. "
+                "Please reload it and try again."
             ),
         )
 

@@ -1,4 +1,5 @@
-"""Roles, the group loader decorator and ``require``: every view authorises through here."""
+"""Roles, the group loader decorator and ``require``: every view authorises through
+here."""
 
 from enum import IntEnum
 from functools import wraps
@@ -47,7 +48,8 @@ def is_secretariat(user) -> bool:
 
 
 def membership_of(user, group):
-    """The user's membership row in ``group`` (active or pending), cached per request."""
+    """The user's membership row in ``group`` (active or pending), cached per
+    request."""
     if not is_signed_in(user):
         return None
     from collab.extensions import db
@@ -87,8 +89,8 @@ def forget_cached_roles() -> None:
 
 
 def group_view(min_role: Role | None = None):
-    """Load ``<slug>`` into ``group``: 404 if missing or hidden from the user, 403 if the
-    user's role is below ``min_role``."""
+    """Load ``<slug>`` into ``group``: 404 if missing or hidden from the user, 403 if
+    the user's role is below ``min_role``."""
 
     def decorator(view):
         @wraps(view)

@@ -1,4 +1,5 @@
-"""Security headers with a per-request CSP nonce, and the production secret-key guard."""
+"""Security headers with a per-request CSP nonce, and the production secret-key
+guard."""
 
 import secrets
 
@@ -25,7 +26,8 @@ def check_secret_key(app: Flask) -> None:
     if key in DEFAULT_SECRET_KEYS or len(key) < MIN_SECRET_LENGTH:
         raise InsecureConfiguration(
             f"SECRET_KEY must be set to a random value of at least {MIN_SECRET_LENGTH} "
-            "characters in production (python -c 'import secrets; print(secrets.token_hex(32))')"
+            "characters in production "
+            "(python -c 'import secrets; print(secrets.token_hex(32))')"
         )
 
 

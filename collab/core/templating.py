@@ -39,7 +39,8 @@ def register_permissions(app: Flask, module) -> None:
 
 
 def url_for_self(**changes) -> str:
-    """The current page's URL with some query arguments changed (for pagination, filters)."""
+    """The current page's URL with some query arguments changed (for pagination,
+    filters)."""
     args = request.args.to_dict()
     args.update({key: value for key, value in changes.items()})
     args = {key: value for key, value in args.items() if value not in (None, "")}

@@ -1,4 +1,5 @@
-"""Absolute links for e-mails and the CLI, and the guard that keeps `next` on our host."""
+"""Absolute links for e-mails and the CLI, and the guard that keeps `next` on our
+host."""
 
 from urllib.parse import urlsplit
 

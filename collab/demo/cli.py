@@ -15,6 +15,6 @@ def load():
     created = data.load()
     db.session.commit()
     click.echo(f"Demo data: {created} new record(s).")
-    click.echo("Demo sign-ins (password for all: %s):" % data.PASSWORD)
+    click.echo(f"Demo sign-ins (password for all: {data.PASSWORD}):")
     for email, what in data.SIGN_INS:
         click.echo(f"  {email:<26} {what}")

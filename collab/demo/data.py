@@ -26,14 +26,15 @@ GROUPS = [
         "visibility": "public",
         "join_policy": "request",
         "description": (
-            "The working group on **digital identity** compares how governments issue and "
-            "recognise trusted digital identities for citizens and businesses.\n\n"
+            "The working group on **digital identity** compares how governments "
+            "issue and recognise trusted digital identities for citizens and "
+            "businesses.\n\n"
             "- national eID schemes and their levels of assurance\n"
             "- digital identity wallets and verifiable credentials\n"
             "- cross-border recognition and mutual trust frameworks\n"
             "- inclusion: people without documents, smartphones or digital skills\n\n"
-            "Outputs: a comparative country review, good-practice notes for the E-Leaders "
-            "meeting, and peer reviews on request."
+            "Outputs: a comparative country review, good-practice notes for the "
+            "E-Leaders meeting, and peer reviews on request."
         ),
     },
     {
@@ -42,13 +43,15 @@ GROUPS = [
         "visibility": "public",
         "join_policy": "open",
         "description": (
-            "The working group on **digital services** shares how administrations design, "
-            "build and run public services that people can use the first time.\n\n"
+            "The working group on **digital services** shares how administrations "
+            "design, build and run public services that people can use the first "
+            "time.\n\n"
             "- service standards and assessments\n"
             "- once-only principle and life-event services\n"
             "- common platforms (notifications, payments, forms)\n"
             "- measuring take-up, satisfaction and cost to serve\n\n"
-            "Members bring case studies; the group publishes a yearly playbook of what worked."
+            "Members bring case studies; the group publishes a yearly playbook of "
+            "what worked."
         ),
     },
     {
@@ -57,11 +60,11 @@ GROUPS = [
         "visibility": "private",
         "join_policy": "invite",
         "description": (
-            "The working group on **ICT procurement** helps governments buy technology well: "
-            "agile and modular contracting, cloud frameworks, avoiding lock-in, and "
-            "opening the market to smaller suppliers.\n\n"
-            "Discussions include commercial terms shared in confidence, so the group is "
-            "private and membership is by invitation of the secretariat."
+            "The working group on **ICT procurement** helps governments buy "
+            "technology well: agile and modular contracting, cloud frameworks, "
+            "avoiding lock-in, and opening the market to smaller suppliers.\n\n"
+            "Discussions include commercial terms shared in confidence, so the "
+            "group is private and membership is by invitation of the secretariat."
         ),
     },
 ]

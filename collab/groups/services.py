@@ -31,7 +31,7 @@ from collab.notifications.services import queue_email
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
-# --- reading ------------------------------------------------------------------------------
+# --- reading --------------------------------------------------------------------------
 
 
 def groups_for(user) -> tuple[list[tuple[Group, Membership]], list[Group]]:
@@ -143,7 +143,7 @@ def _count_chairs(group: Group) -> int:
     )
 
 
-# --- groups ---------------------------------------------------------------------------------
+# --- groups ---------------------------------------------------------------------------
 
 
 def create_group(
@@ -213,7 +213,7 @@ def set_archived(actor: User, group: Group, archived: bool) -> None:
     )
 
 
-# --- membership ----------------------------------------------------------------------------
+# --- membership -----------------------------------------------------------------------
 
 
 def add_member(actor: User, group: Group, user: User, role: Role) -> Membership:
@@ -333,7 +333,7 @@ def decide_request(actor: User, membership: Membership, approve: bool) -> None:
     )
 
 
-# --- invitations -----------------------------------------------------------------------------
+# --- invitations ----------------------------------------------------------------------
 
 
 def invite(actor: User, group: Group, email: str, role: Role) -> Invitation:

@@ -207,7 +207,8 @@ def add_member(group):
 
 
 def _members_with(group, **forms):
-    """The members page; after a failed POST, with the errors of the form that was sent."""
+    """The members page; after a failed POST, with the errors of the form that was
+    sent."""
     manage = permissions.can_manage_members(current_user, group)
     choices = role_choices(include_chair=is_secretariat(current_user))
     context = {

@@ -1,4 +1,5 @@
-"""Queueing e-mail in the recipient's language and delivering the outbox with retries."""
+"""Queueing e-mail in the recipient's language and delivering the outbox with
+retries."""
 
 from datetime import timedelta
 from email.message import EmailMessage
@@ -107,7 +108,8 @@ def _build(email: OutboxEmail, sender: str) -> EmailMessage:
 
 
 def init_app(app) -> None:
-    """With MAIL_DELIVERY=inline, send what a request queued once its response is out."""
+    """With MAIL_DELIVERY=inline, send what a request queued once its response is
+    out."""
 
     @app.after_request
     def _deliver_after_response(response):

@@ -31,7 +31,8 @@ def dashboard():
 @bp.post("/language")
 @public
 def set_language():
-    """Remember the chosen language: on the account when signed in, else in the session."""
+    """Remember the chosen language: on the account when signed in, else in the
+    session."""
     locale = request.form.get("locale")
     if ConfirmForm().validate_on_submit() and locale in current_app.config["LANGUAGES"]:
         session["locale"] = locale

@@ -164,7 +164,7 @@ def test_page_past_the_end_is_empty_not_an_error(console, cast):
     assert table_rows(response.get_data(as_text=True)) == []
 
 
-# --- append-only ---------------------------------------------------------------------------
+# --- append-only ----------------------------------------------------------------------
 
 
 @pytest.fixture

@@ -63,7 +63,7 @@ def test_export_has_a_header_and_one_row_per_membership(console):
     rows = _export(console)
 
     assert rows[0] == HEADER
-    body = [dict(zip(HEADER, row)) for row in rows[1:]]
+    body = [dict(zip(HEADER, row, strict=True)) for row in rows[1:]]
     assert [
         (r["group"], r["email"], r["role"], r["status"], r["account_active"])
         for r in body

@@ -46,7 +46,7 @@ def _group(slug: str) -> Group | None:
     return db.session.scalar(select(Group).where(Group.slug == slug))
 
 
-# --- create --------------------------------------------------------------------------------
+# --- create ---------------------------------------------------------------------------
 
 
 def test_create_group_saves_it_and_sends_the_secretariat_to_appoint_chairs(
@@ -193,7 +193,7 @@ def _elements(html: str) -> list[tuple[str, dict]]:
     return found
 
 
-# --- edit ----------------------------------------------------------------------------------
+# --- edit -----------------------------------------------------------------------------
 
 
 def test_edit_group_saves_changes_and_records_them(console, secretariat):
@@ -274,7 +274,7 @@ def test_edit_unknown_group_is_not_found(console):
     )
 
 
-# --- archive and restore -------------------------------------------------------------------
+# --- archive and restore --------------------------------------------------------------
 
 
 def test_archive_group_marks_it_archived_and_records_it(console, secretariat):
@@ -321,7 +321,7 @@ def test_archive_without_a_csrf_token_is_refused(console):
     assert _events("group.archived") == []
 
 
-# --- lists ---------------------------------------------------------------------------------
+# --- lists ----------------------------------------------------------------------------
 
 
 def test_private_group_is_listed_for_the_secretariat(console, login):

@@ -79,7 +79,7 @@ def _user(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email))
 
 
-# --- preview -------------------------------------------------------------------------------
+# --- preview --------------------------------------------------------------------------
 
 
 def test_preview_says_what_each_row_will_do(console, groups):
@@ -88,9 +88,12 @@ def test_preview_says_what_each_row_will_do(console, groups):
     kept = factories.make_user("Kadri Tamm", email="kadri.tamm@ria.example")
     factories.add_member(groups["services"], kept, Role.OBSERVER)
     text = HEADER + (
-        "ana.souza@gov.example,Ana Souza,BR,Ministry of Management,Director,digital-services,member\n"
-        "jean.dupont@numerique.example,Jean Dupont,FR,DINUM,CTO,digital-services,observer\n"
-        "jean.dupont@numerique.example,Jean Dupont,FR,DINUM,CTO,digital-identity,chair\n"
+        "ana.souza@gov.example,Ana Souza,BR,Ministry of Management,Director,"
+        "digital-services,member\n"
+        "jean.dupont@numerique.example,Jean Dupont,FR,DINUM,CTO,"
+        "digital-services,observer\n"
+        "jean.dupont@numerique.example,Jean Dupont,FR,DINUM,CTO,"
+        "digital-identity,chair\n"
         "kadri.tamm@ria.example,Kadri Tamm,EE,RIA,Architect,digital-services,observer\n"
     )
 
@@ -230,15 +233,17 @@ def test_import_rejects_country_codes_that_are_not_countries(console, groups):
     assert [row[0] for row in error_rows(page)] == ["2", "3", "4"]
 
 
-# --- all or nothing ------------------------------------------------------------------------
+# --- all or nothing -------------------------------------------------------------------
 
 
 def test_import_with_one_bad_row_applies_nothing(console, groups):
     jean = factories.make_user("Jean Dupont", email="jean.dupont@numerique.example")
     factories.add_member(groups["identity"], jean, Role.MEMBER)
     text = HEADER + (
-        "ana.souza@gov.example,Ana Souza,BR,Ministry of Management,Director,digital-services,member\n"
-        "jean.dupont@numerique.example,Jean Dupont,FR,DINUM,CTO,digital-identity,chair\n"
+        "ana.souza@gov.example,Ana Souza,BR,Ministry of Management,Director,"
+        "digital-services,member\n"
+        "jean.dupont@numerique.example,Jean Dupont,FR,DINUM,CTO,"
+        "digital-identity,chair\n"
         "li.wei@gov.example,Li Wei,SG,GovTech,Architect,digital-services,boss\n"
     )
     before = _counts()
@@ -276,10 +281,11 @@ def test_applying_a_file_without_the_needed_columns_changes_nothing(console, gro
     assert _counts() == before
 
 
-# --- a good file ---------------------------------------------------------------------------
+# --- a good file ----------------------------------------------------------------------
 
 GOOD_FILE = HEADER + (
-    "ana.souza@gov.example,Ana Souza,BR,Ministry of Management,Director,digital-services,member\n"
+    "ana.souza@gov.example,Ana Souza,BR,Ministry of Management,Director,"
+    "digital-services,member\n"
     "Li.Wei@Gov.Example,Li Wei,sg,GovTech,Architect,digital-services,Observer\n"
     "li.wei@gov.example,Li Wei,SG,GovTech,Architect,digital-identity,chair\n"
     "jean.dupont@numerique.example,Jean Dupont,FR,DINUM,CTO,digital-identity,member\n"
@@ -405,9 +411,9 @@ def test_reimporting_the_same_file_creates_nothing_new(console, jean):
 
 def test_import_changes_the_role_of_an_existing_member(console, groups, jean):
     factories.add_member(groups["identity"], jean, Role.OBSERVER)
-    text = (
-        HEADER
-        + "jean.dupont@numerique.example,Jean Dupont,FR,DINUM,CTO,digital-identity,chair\n"
+    text = HEADER + (
+        "jean.dupont@numerique.example,Jean Dupont,FR,DINUM,CTO,"
+        "digital-identity,chair\n"
     )
     before = _counts()
 
@@ -419,7 +425,7 @@ def test_import_changes_the_role_of_an_existing_member(console, groups, jean):
     assert _counts() == before
 
 
-# --- file formats --------------------------------------------------------------------------
+# --- file formats ---------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"], ids=["utf8", "utf8-bom"])
@@ -458,7 +464,10 @@ def test_paste_csv_text(console, groups, bom):
 
 
 def test_headers_may_be_in_any_order_and_case(console, groups):
-    text = "Role,Group,Name,E-mail-ignored,Email\nmember,digital-services,Ana Souza,x,ana@gov.example\n"
+    text = (
+        "Role,Group,Name,E-mail-ignored,Email\n"
+        "member,digital-services,Ana Souza,x,ana@gov.example\n"
+    )
 
     page = _preview(console, text).get_data(as_text=True)
 
@@ -484,7 +493,8 @@ def test_non_utf8_file_gets_a_clear_error(console, groups):
 
 
 def test_non_utf8_file_error_says_the_file_is_not_utf8(console, groups):
-    """The person did choose a file: being asked to "choose a CSV file" misleads them."""
+    """The person did choose a file: being asked to "choose a CSV file" misleads
+    them."""
     content = (
         "email,name,group,role\njose@gob.example,José Núñez,digital-services,member\n"
     )

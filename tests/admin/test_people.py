@@ -51,7 +51,7 @@ def kadri():
     )
 
 
-# --- search --------------------------------------------------------------------------------
+# --- search ---------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -103,7 +103,7 @@ def test_people_page_offers_no_deactivate_button_on_your_own_row(
     assert f"/admin/people/{secretariat.id}/deactivate" not in page
 
 
-# --- deactivate ----------------------------------------------------------------------------
+# --- deactivate -----------------------------------------------------------------------
 
 
 def test_deactivated_person_is_signed_out_on_their_very_next_request(
@@ -193,7 +193,7 @@ def test_deactivate_without_a_csrf_token_changes_nothing(console, kadri):
     assert fresh(kadri).is_active is True
 
 
-# --- reactivate ----------------------------------------------------------------------------
+# --- reactivate -----------------------------------------------------------------------
 
 
 def test_reactivated_person_can_sign_in_again(app, console, secretariat, kadri):
@@ -220,7 +220,7 @@ def test_reactivation_does_not_revive_old_sessions(console, login, kadri):
     assert _is_sent_to_sign_in(old_browser.get("/"))
 
 
-# --- end sessions --------------------------------------------------------------------------
+# --- end sessions ---------------------------------------------------------------------
 
 
 def test_end_sessions_signs_the_person_out_everywhere(

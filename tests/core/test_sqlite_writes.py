@@ -15,7 +15,8 @@ def counter(app):
     with db.engine.begin() as conn:
         conn.execute(
             text(
-                "CREATE TABLE IF NOT EXISTS test_counter (id INTEGER PRIMARY KEY, n INTEGER)"
+                "CREATE TABLE IF NOT EXISTS test_counter "
+                "(id INTEGER PRIMARY KEY, n INTEGER)"
             )
         )
         conn.execute(text("DELETE FROM test_counter"))

@@ -16,7 +16,8 @@ def smtp_server(app, monkeypatch):
 
 @pytest.fixture
 def smtp_down(app, monkeypatch):
-    """SMTP_URL points at a port where nothing listens yet; ``.start()`` brings it up."""
+    """SMTP_URL points at a port where nothing listens yet; ``.start()`` brings it
+    up."""
     server = SMTPServer(free_port())
     monkeypatch.setitem(app.config, "SMTP_URL", server.url)
     yield server

@@ -1,5 +1,6 @@
 """E-mail end to end through a real SMTP server: invitations, password resets, SMTP
-outages and retries, the recipient's language, and the first secretariat's setup link."""
+outages and retries, the recipient's language, and the first secretariat's setup
+link."""
 
 import re
 from datetime import timedelta
@@ -44,7 +45,7 @@ def _make_due(email: OutboxEmail) -> None:
     db.session.commit()
 
 
-# --- (1) invitations -----------------------------------------------------------------------
+# --- (1) invitations ------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -167,7 +168,7 @@ def test_expired_invitation_link_says_it_expired(app, invitation_email):
     assert db.session.scalar(select(User).where(User.email == INVITEE)) is None
 
 
-# --- (2) password reset --------------------------------------------------------------------
+# --- (2) password reset ---------------------------------------------------------------
 
 
 @pytest.fixture
@@ -300,7 +301,7 @@ def test_unknown_address_gets_the_same_answer_and_no_email(
     assert [m["To"] for m in smtp_server.messages] == ["kadri@ria.example"]
 
 
-# --- (3) SMTP down -------------------------------------------------------------------------
+# --- (3) SMTP down --------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -394,7 +395,7 @@ def test_outbox_retry_requeues_failed_emails_and_they_are_delivered(
     assert [m["To"] for m in smtp_down.messages] == ["kadri@ria.example"]
 
 
-# --- (4) the recipient's language ----------------------------------------------------------
+# --- (4) the recipient's language -----------------------------------------------------
 
 RESET_SUBJECT = "Choose a new password for collab"
 
@@ -461,7 +462,7 @@ def test_reset_email_subject_is_french_for_a_french_recipient(app, smtp_server):
     assert smtp_server.to(english.email)[0]["Subject"] == RESET_SUBJECT
 
 
-# --- (5) the first secretariat -------------------------------------------------------------
+# --- (5) the first secretariat --------------------------------------------------------
 
 
 def _create_secretariat(app, address: str = "boss@gov.example"):

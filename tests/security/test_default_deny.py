@@ -20,7 +20,8 @@ PUBLIC_VIEWS = {
 
 
 def _sample_url(app, rule) -> str:
-    """The rule filled in with made-up values (the view is never reached anonymously)."""
+    """The rule filled in with made-up values (the view is never reached
+    anonymously)."""
     values = {}
     for name, converter in rule._converters.items():
         if isinstance(converter, AnyConverter):

@@ -1,4 +1,5 @@
-"""Security headers on pages, error pages and redirects; cookies; the production guard."""
+"""Security headers on pages, error pages and redirects; cookies; the production
+guard."""
 
 import re
 import zlib

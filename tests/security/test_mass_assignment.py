@@ -10,7 +10,8 @@ from tests.security.routes import NEW_PASSWORD, snapshot
 
 
 def extras(world) -> dict[str, str]:
-    """Every privileged column an attacker might name, with the value they would want."""
+    """Every privileged column an attacker might name, with the value they would
+    want."""
     return {
         "is_secretariat": "y",
         "role": "chair",

@@ -1,4 +1,5 @@
-"""The big list of naughty strings through real forms: accepted or refused, never a 500."""
+"""The big list of naughty strings through real forms: accepted or refused, never a
+500."""
 
 import json
 from pathlib import Path

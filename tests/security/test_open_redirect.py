@@ -1,5 +1,5 @@
-"""Open redirect: every `next` we follow stays on our own host, for every public payload;
-links in e-mails are built on BASE_URL whatever Host the request claims."""
+"""Open redirect: every `next` we follow stays on our own host, for every public
+payload; links in e-mails are built on BASE_URL whatever Host the request claims."""
 
 import re
 from pathlib import Path
@@ -23,7 +23,8 @@ def _payload_files():
 
 
 def payloads(path: Path) -> list[str]:
-    """Each line as written, and once percent-decoded (what a browser's form would send)."""
+    """Each line as written, and once percent-decoded (what a browser's form would
+    send)."""
     lines = [
         line for line in path.read_text(errors="replace").splitlines() if line.strip()
     ]
@@ -155,7 +156,7 @@ def test_invitation_link_ignores_a_forged_host_header(app, outbox):
     assert "http://collab.test/auth/invitations/" in email.body_text
 
 
-# --- safe_next ---------------------------------------------------------------------------
+# --- safe_next ------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(

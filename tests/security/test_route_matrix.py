@@ -25,7 +25,7 @@ A, L = ALLOW, LOGIN
 
 def row(*outcomes) -> dict:
     assert len(outcomes) == len(PRINCIPALS)
-    return dict(zip(PRINCIPALS, outcomes))
+    return dict(zip(PRINCIPALS, outcomes, strict=True))
 
 
 EVERYONE = row(A, A, A, A, A, A, A)

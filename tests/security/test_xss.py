@@ -146,7 +146,7 @@ def violations(html: str, *, idempotent: bool = True) -> list[str]:
     return found
 
 
-# --- the oracle must be able to fail ----------------------------------------------------
+# --- the oracle must be able to fail --------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -157,7 +157,8 @@ def violations(html: str, *, idempotent: bool = True) -> list[str]:
         '<a href="java\tscript:x">a</a>',
         '<img src="data:text/html,x">',
         '<a href="https://x.example">no rel</a>',
-        '<a href="//x.example" rel="nofollow noopener noreferrer ugc">ok</a><svg></svg>',
+        '<a href="//x.example" rel="nofollow noopener noreferrer ugc">ok</a>'
+        "<svg></svg>",
         '<p style="color:red">a</p>',
         "<!-- c -->",
     ],
@@ -169,7 +170,8 @@ def test_oracle_flags_known_bad_html(bad):
 def test_oracle_accepts_the_allowlist():
     good = render_markdown(
         '# T\n\n**b** _i_ ~~s~~ `c` [l](https://ok.example "t") [r](/groups/) '
-        "[m](mailto:a@ok.example) ![i](https://ok.example/a.png)\n\n3. x\n\n| a |\n|---|\n| b |"
+        "[m](mailto:a@ok.example) ![i](https://ok.example/a.png)\n\n"
+        "3. x\n\n| a |\n|---|\n| b |"
     )
     assert violations(good) == []
 
@@ -178,7 +180,7 @@ def test_hand_written_corpus_is_large_enough():
     assert len(HAND_WRITTEN) >= 150
 
 
-# --- corpora through the markdown pipeline -----------------------------------------------
+# --- corpora through the markdown pipeline --------------------------------------------
 
 
 @pytest.mark.parametrize("vector", HAND_WRITTEN, ids=VECTOR_IDS)

@@ -212,7 +212,7 @@ def test_audit_row_with_markup_adds_the_same_elements_as_a_harmless_row(
     assert shapes[1] - shapes[0] == shapes[2] - shapes[1]
 
 
-# --- e-mails ---------------------------------------------------------------------------
+# --- e-mails --------------------------------------------------------------------------
 
 
 def _last_email_html(to: str) -> str:
@@ -264,7 +264,7 @@ def test_password_reset_email_with_markup_in_the_name_adds_no_element(world):
     assert_same_shape(*emails)
 
 
-# --- |safe only on sanitised fields ----------------------------------------------------
+# --- |safe only on sanitised fields ---------------------------------------------------
 
 
 def test_safe_filter_is_used_only_on_sanitised_html_fields():
