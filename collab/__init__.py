@@ -43,7 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
 
     from collab.core import db as core_db
-    from collab.core import errors, i18n, permissions, security, templating
+    from collab.core import errors, i18n, permissions, security, storage, templating
 
     if app.config.get("PROXY_COUNT"):
         app.wsgi_app = ProxyFix(
@@ -63,9 +63,9 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     core_db.install_request_hooks(app)
 
-    from collab import admin, audit, auth, demo, groups, notifications, site
+    from collab import admin, audit, auth, demo, groups, members, notifications, site
 
-    for feature in (auth, groups, admin, site):
+    for feature in (auth, groups, members, admin, site):
         app.register_blueprint(feature.views.bp)
     for feature in (auth, notifications, demo):
         app.cli.add_command(feature.cli.cli)
@@ -76,6 +76,7 @@ def create_app(config: dict | None = None) -> Flask:
     audit.services.init_app(app)
     outbox.init_app(app)
     security.init_app(app)
+    storage.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
     return app

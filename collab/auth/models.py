@@ -27,6 +27,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     country: Mapped[str | None] = mapped_column(String(2))
     organisation: Mapped[str] = mapped_column(String(200), default="")
     position: Mapped[str] = mapped_column(String(200), default="")
+    # Set when the person's data was erased; the row stays so their contributions
+    # remain, attributed to "Former member".
+    erased_at: Mapped[datetime | None]
 
     memberships = relationship("Membership", back_populates="user", lazy="raise")
 

@@ -3,7 +3,7 @@
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from collab.auth import services
@@ -14,6 +14,7 @@ from collab.auth.forms import (
     ResetRequestForm,
     SignInForm,
 )
+from collab.auth.sessions import begin_session, end_session
 from collab.core.errors import DomainError
 from collab.core.permissions import public
 from collab.core.templating import country_choices
@@ -38,27 +39,6 @@ def load_user(user_id: str):
     return found.user
 
 
-def _begin_session(user) -> None:
-    """Rotate everything in the cookie: a fresh session token, nothing carried over but
-    the chosen language."""
-    locale = session.get("locale")
-    session.clear()
-    if locale:
-        session["locale"] = locale
-    session["sid"] = services.start_session(
-        user, request.remote_addr or "", request.headers.get("User-Agent", "")
-    )
-    login_user(user)
-
-
-def _end_session() -> None:
-    locale = session.get("locale")
-    logout_user()
-    session.clear()
-    if locale:
-        session["locale"] = locale
-
-
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
 def sign_in():
@@ -77,7 +57,7 @@ def sign_in():
             return render_template(
                 "auth/sign_in.html", form=form, error=error.message
             ), status
-        _begin_session(user)
+        begin_session(user)
         db.session.commit()
         return redirect(target)
     return render_template("auth/sign_in.html", form=form)
@@ -89,7 +69,7 @@ def sign_out():
     if current_user.is_authenticated and ConfirmForm().validate_on_submit():
         services.end_session(session.get("sid"), current_user)
         db.session.commit()
-        _end_session()
+        end_session()
         flash(_("You have signed out."), "info")
     return redirect(url_for(".sign_in"))
 
@@ -99,7 +79,7 @@ def sign_out_everywhere():
     if ConfirmForm().validate_on_submit():
         services.end_all_sessions(current_user, current_user)
         db.session.commit()
-        _end_session()
+        end_session()
         flash(_("You have been signed out on every device."), "info")
     return redirect(url_for(".sign_in"))
 
@@ -150,7 +130,7 @@ def _set_password(token: str, purpose: str, title: str):
         else:
             db.session.commit()
             if current_user.is_authenticated:
-                _end_session()
+                end_session()
             flash(_("Your password is set. Please sign in."), "success")
             return redirect(url_for(".sign_in"))
     return render_template(
@@ -189,8 +169,8 @@ def accept_invitation(token):
             getattr(form, error.field or "password").errors.append(error.message)
         else:
             if current_user.is_authenticated:
-                _end_session()
-            _begin_session(user)
+                end_session()
+            begin_session(user)
             db.session.commit()
             flash(_("Welcome to %(group)s.", group=group.name), "success")
             return redirect(url_for("groups.home", slug=group.slug))

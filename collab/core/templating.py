@@ -3,6 +3,7 @@
 import inspect
 
 from babel import Locale
+from babel.dates import format_time
 from flask import Flask, current_app, request, url_for
 from flask_babel import format_date, format_datetime, get_locale
 from wtforms.fields.choices import SelectChoice
@@ -31,6 +32,21 @@ def country_choices() -> list[SelectChoice]:
     return [SelectChoice(code, name) for name, code in sorted(countries)]
 
 
+def initials(name: str) -> str:
+    parts = [part for part in (name or "").split() if part[:1].isalpha()]
+    return "".join(part[0] for part in parts[:2]).upper() or "?"
+
+
+def language_name(code: str) -> str:
+    locale = get_locale() or Locale("en")
+    return locale.languages.get(code, code)
+
+
+def local_time(value) -> str:
+    """A time in its own zone (e.g. someone's local time), not the viewer's."""
+    return format_time(value, "short", tzinfo=value.tzinfo, locale=get_locale() or "en")
+
+
 def register_permissions(app: Flask, module) -> None:
     """Expose a feature's ``can_*`` rules to templates, so buttons match endpoints."""
     for name, function in inspect.getmembers(module, inspect.isfunction):
@@ -50,6 +66,7 @@ def url_for_self(**changes) -> str:
 def init_app(app: Flask) -> None:
     from collab.admin import permissions as admin_permissions
     from collab.groups import permissions as group_permissions
+    from collab.members import permissions as member_permissions
 
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
         format_datetime(value, fmt) if value else ""
@@ -58,10 +75,18 @@ def init_app(app: Flask) -> None:
         format_date(value, fmt) if value else ""
     )
     app.jinja_env.filters["country"] = country_name
+    app.jinja_env.filters["initials"] = initials
+    app.jinja_env.filters["language"] = language_name
+    app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.globals["url_for_self"] = url_for_self
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "en")
     app.jinja_env.globals["languages"] = lambda: current_app.config["LANGUAGES"]
-    for module in (permissions, group_permissions, admin_permissions):
+    for module in (
+        permissions,
+        group_permissions,
+        admin_permissions,
+        member_permissions,
+    ):
         register_permissions(app, module)
     app.jinja_env.globals["is_secretariat"] = permissions.is_secretariat
     app.jinja_env.globals["role_label"] = permissions.role_label

@@ -1,13 +1,18 @@
 """The demo world: three groups of government digital leaders and their people."""
 
+import hashlib
+
 from sqlalchemy import select
 
 from collab.auth.models import User
 from collab.auth.passwords import hash_password
 from collab.auth.services import unique_username
+from collab.core import storage
 from collab.core.text import render_markdown
+from collab.demo.profiles import PROFILES
 from collab.extensions import db
 from collab.groups.models import Group, Membership
+from collab.members.models import Expertise, Profile
 
 PASSWORD = "collab-demo-2026!"
 
@@ -284,6 +289,9 @@ def load() -> int:
             db.session.add(user)
             db.session.flush()
             created += 1
+        if user.profile is None and email in PROFILES:
+            _add_profile(user, *PROFILES[email])
+            created += 1
         for slug, role in roles.items():
             exists = db.session.scalar(
                 select(Membership.id).where(
@@ -298,3 +306,38 @@ def load() -> int:
                 created += 1
     db.session.flush()
     return created
+
+
+def _add_profile(user, bio, expertise, languages, phone, website, email_to, phone_to):
+    profile = Profile(
+        user_id=user.id,
+        bio=bio,
+        bio_html=render_markdown(bio),
+        languages=languages,
+        phone=phone,
+        website=website,
+        email_visibility=email_to,
+        phone_visibility=phone_to,
+    )
+    db.session.add(profile)
+    user.expertise = [Expertise(tag=tag) for tag in expertise]
+    key = storage.new_key("photos", "jpg")
+    storage.storage().put(key, demo_portrait(user.display_name))
+    profile.photo_key = key
+
+
+def demo_portrait(name: str) -> bytes:
+    """A stand-in portrait: initials on a colour of the name's own, as a JPEG."""
+    from io import BytesIO
+
+    from PIL import Image, ImageDraw
+
+    digest = hashlib.sha256(name.encode()).digest()
+    background = (40 + digest[0] % 120, 60 + digest[1] % 120, 90 + digest[2] % 120)
+    image = Image.new("RGB", (320, 320), background)
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((90, 50, 230, 190), fill=(235, 225, 215))
+    draw.rounded_rectangle((50, 200, 270, 360), radius=90, fill=(235, 225, 215))
+    out = BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()

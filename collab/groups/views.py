@@ -1,6 +1,15 @@
 """Group pages: list, home, members; joining, leaving, invitations, requests."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -8,6 +17,7 @@ from collab.auth.forms import ConfirmForm
 from collab.auth.services import find_user_by_email
 from collab.core.errors import DomainError
 from collab.core.permissions import Role, group_view, is_secretariat, require
+from collab.core.templating import country_choices
 from collab.extensions import db
 from collab.groups import permissions, services
 from collab.groups.forms import (
@@ -17,6 +27,8 @@ from collab.groups.forms import (
     RoleForm,
     role_choices,
 )
+from collab.members import permissions as member_permissions
+from collab.members import services as member_services
 
 bp = Blueprint("groups", __name__, url_prefix="/groups")
 
@@ -207,9 +219,17 @@ def add_member(group):
 
 
 def _members_with(group, **forms):
-    """The members page; after a failed POST, with the errors of the form that was
-    sent."""
+    """The members page (the directory's listing, for this group); after a failed
+    POST, with the errors of the form that was sent."""
     manage = permissions.can_manage_members(current_user, group)
+    filters = {
+        k: request.args.get(k, "")[:100].strip() for k in ("q", "country", "role")
+    }
+    role = filters["role"] if filters["role"] in ("chair", "member", "observer") else ""
+    query = member_services.directory(
+        current_user, q=filters["q"], country=filters["country"], group=group, role=role
+    )
+    page = db.paginate(query, per_page=50, error_out=False)
     choices = role_choices(include_chair=is_secretariat(current_user))
     context = {
         "invite_form": InviteForm(formdata=None),
@@ -225,9 +245,30 @@ def _members_with(group, **forms):
     return render_template(
         "groups/members.html",
         group=group,
-        memberships=services.active_memberships(group),
+        page=page,
+        filters=filters,
+        memberships=member_services.roles_in(group, page.items),
+        countries=country_choices(),
         requests=services.pending_requests(group) if manage else [],
         invitations=services.pending_invitations(group) if manage else [],
         confirm=ConfirmForm(),
         **context,
+    )
+
+
+@bp.get("/<slug>/members.<any(csv, vcf):kind>")
+@group_view()
+def export_contacts(group, kind):
+    """The member list as CSV or vCard, each person's privacy choices applied."""
+    require(member_permissions.can_export_contacts(current_user, group))
+    if kind == "vcf":
+        body, mimetype = (
+            member_services.contacts_vcard(current_user, group),
+            "text/vcard",
+        )
+    else:
+        body, mimetype = member_services.contacts_csv(current_user, group), "text/csv"
+    disposition = f'attachment; filename="{group.slug}-members.{kind}"'
+    return Response(
+        body, mimetype=mimetype, headers={"Content-Disposition": disposition}
     )

@@ -1,0 +1,105 @@
+"""File storage behind one small interface: a local folder under instance/ by default.
+
+Writes are atomic (temp file, fsync, rename). Files are removed only after the row that
+pointed at them is gone: ``delete_after_commit`` waits for the transaction to commit,
+and ``discard_on_rollback`` removes a freshly written file if its row never lands.
+"""
+
+import os
+import re
+import tempfile
+import uuid
+
+from flask import Flask, current_app
+from sqlalchemy import event
+
+KEY_RE = re.compile(r"^[a-z0-9][a-z0-9/_-]{0,200}\.[a-z0-9]{1,8}$")
+
+
+class LocalStorage:
+    def __init__(self, root: str):
+        self.root = os.path.abspath(root)
+
+    def _path(self, key: str) -> str:
+        if not KEY_RE.match(key) or ".." in key:
+            raise ValueError(f"bad storage key {key!r}")
+        return os.path.join(self.root, key)
+
+    def put(self, key: str, data: bytes) -> None:
+        path = self._path(key)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+
+    def read(self, key: str) -> bytes:
+        with open(self._path(key), "rb") as f:
+            return f.read()
+
+    def exists(self, key: str) -> bool:
+        return os.path.isfile(self._path(key))
+
+    def delete(self, key: str) -> None:
+        try:
+            os.unlink(self._path(key))
+        except FileNotFoundError:
+            pass
+
+
+def new_key(prefix: str, extension: str) -> str:
+    """A generated name: user-supplied file names never reach the file system."""
+    return f"{prefix}/{uuid.uuid4().hex}.{extension}"
+
+
+def storage() -> LocalStorage:
+    return current_app.extensions["collab_storage"]
+
+
+def delete_after_commit(session, key: str) -> None:
+    """Remove ``key`` once the transaction that dropped its row commits."""
+    store = storage()
+    _on_outcome(session, committed=lambda: store.delete(key))
+
+
+def discard_on_rollback(session, key: str) -> None:
+    """Remove a file just written if the transaction that would record it rolls back."""
+    store = storage()
+    _on_outcome(session, rolled_back=lambda: store.delete(key))
+
+
+def _on_outcome(session, committed=None, rolled_back=None) -> None:
+    """Run one callback when the current transaction ends, depending on how it ends."""
+
+    def after_commit(_session):
+        _detach()
+        if committed:
+            committed()
+
+    def after_rollback(_session, _transaction):
+        _detach()
+        if rolled_back:
+            rolled_back()
+
+    def _detach():
+        for name, fn in (
+            ("after_commit", after_commit),
+            ("after_soft_rollback", after_rollback),
+        ):
+            if event.contains(session, name, fn):
+                event.remove(session, name, fn)
+
+    event.listen(session, "after_commit", after_commit)
+    event.listen(session, "after_soft_rollback", after_rollback)
+
+
+def init_app(app: Flask) -> None:
+    root = app.config.get("STORAGE_PATH") or os.path.join(app.instance_path, "files")
+    app.extensions["collab_storage"] = LocalStorage(root)
