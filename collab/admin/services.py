@@ -118,7 +118,7 @@ def _cell(value: str) -> str:
 
 
 def search_people(query: str) -> Select:
-    statement = select(User).order_by(User.display_name)
+    statement = select(User).where(User.erased_at.is_(None)).order_by(User.display_name)
     if query:
         like = f"%{query.strip().lower()}%"
         statement = statement.where(

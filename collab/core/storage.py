@@ -77,27 +77,31 @@ def discard_on_rollback(session, key: str) -> None:
 
 def _on_outcome(session, committed=None, rolled_back=None) -> None:
     """Run one callback when the current transaction ends, depending on how it ends."""
+    info = session.info
+    if "file_callbacks" not in info:
+        info["file_callbacks"] = {"commit": [], "rollback": []}
+        event.listen(session, "after_commit", _after_commit)
+        event.listen(session, "after_soft_rollback", _after_rollback)
+    if committed:
+        info["file_callbacks"]["commit"].append(committed)
+    if rolled_back:
+        info["file_callbacks"]["rollback"].append(rolled_back)
 
-    def after_commit(_session):
-        _detach()
-        if committed:
-            committed()
 
-    def after_rollback(_session, _transaction):
-        _detach()
-        if rolled_back:
-            rolled_back()
+def _run(session, outcome: str) -> None:
+    callbacks = session.info["file_callbacks"]
+    todo = callbacks[outcome]
+    callbacks["commit"], callbacks["rollback"] = [], []
+    for callback in todo:
+        callback()
 
-    def _detach():
-        for name, fn in (
-            ("after_commit", after_commit),
-            ("after_soft_rollback", after_rollback),
-        ):
-            if event.contains(session, name, fn):
-                event.remove(session, name, fn)
 
-    event.listen(session, "after_commit", after_commit)
-    event.listen(session, "after_soft_rollback", after_rollback)
+def _after_commit(session) -> None:
+    _run(session, "commit")
+
+
+def _after_rollback(session, _previous_transaction) -> None:
+    _run(session, "rollback")
 
 
 def init_app(app: Flask) -> None:

@@ -5,7 +5,7 @@ import inspect
 from babel import Locale
 from babel.dates import format_time
 from flask import Flask, current_app, request, url_for
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale, gettext
 from wtforms.fields.choices import SelectChoice
 
 from collab.core import permissions
@@ -35,6 +35,15 @@ def country_choices() -> list[SelectChoice]:
 def initials(name: str) -> str:
     parts = [part for part in (name or "").split() if part[:1].isalpha()]
     return "".join(part[0] for part in parts[:2]).upper() or "?"
+
+
+def person_name(user) -> str:
+    """A name to show; an erased account reads "Former member", translated."""
+    if user is None:
+        return ""
+    if getattr(user, "erased_at", None) is not None:
+        return gettext("Former member")
+    return user.display_name
 
 
 def language_name(code: str) -> str:
@@ -76,6 +85,7 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters["country"] = country_name
     app.jinja_env.filters["initials"] = initials
+    app.jinja_env.filters["person_name"] = person_name
     app.jinja_env.filters["language"] = language_name
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.globals["url_for_self"] = url_for_self

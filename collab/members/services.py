@@ -233,7 +233,11 @@ def _unique(items) -> list:
 
 
 def set_expertise(user: User, text: str) -> None:
-    user.expertise = [Expertise(tag=tag) for tag in parse_tags(text)]
+    """Keep the rows of tags that stay: the unit of work inserts before it deletes, so
+    re-adding the same tag as a new row would break the (user, tag) uniqueness."""
+    existing = {e.tag: e for e in user.expertise}
+    tags = parse_tags(text)
+    user.expertise = [existing.get(tag) or Expertise(tag=tag) for tag in tags]
 
 
 def set_photo(actor: User, user: User, data: bytes) -> None:

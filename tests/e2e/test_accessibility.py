@@ -49,6 +49,9 @@ PAGES = {
     "group-home": ("member@example.org", GROUP_HOME, "en"),
     "members": ("member@example.org", GROUP_MEMBERS, "en"),
     "group-home-fr": ("chair@example.org", GROUP_HOME, "fr"),
+    "directory": ("member@example.org", "/members/?q=eid", "en"),
+    "profile": ("member@example.org", "/members/kadri-tamm", "en"),
+    "profile-edit": ("member@example.org", "/members/park-min-jun/edit", "en"),
 }
 
 
