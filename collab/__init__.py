@@ -63,12 +63,23 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     core_db.install_request_hooks(app)
 
-    from collab import admin, audit, auth, demo, groups, members, notifications, site
+    from collab import (
+        admin,
+        audit,
+        auth,
+        demo,
+        groups,
+        members,
+        notifications,
+        site,
+        threads,
+    )
 
-    for feature in (auth, groups, members, admin, site):
+    for feature in (auth, groups, threads, members, notifications, admin, site):
         app.register_blueprint(feature.views.bp)
     for feature in (auth, notifications, demo):
         app.cli.add_command(feature.cli.cli)
+    app.cli.add_command(notifications.cli.digest_cli)
 
     from collab.notifications import services as outbox
 

@@ -6,6 +6,7 @@ from babel import Locale
 from babel.dates import format_time
 from flask import Flask, current_app, request, url_for
 from flask_babel import format_date, format_datetime, get_locale, gettext
+from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from collab.core import permissions
@@ -76,6 +77,8 @@ def init_app(app: Flask) -> None:
     from collab.admin import permissions as admin_permissions
     from collab.groups import permissions as group_permissions
     from collab.members import permissions as member_permissions
+    from collab.notifications.activity import unread_count
+    from collab.threads import permissions as thread_permissions
 
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
         format_datetime(value, fmt) if value else ""
@@ -96,8 +99,10 @@ def init_app(app: Flask) -> None:
         group_permissions,
         admin_permissions,
         member_permissions,
+        thread_permissions,
     ):
         register_permissions(app, module)
+    app.jinja_env.globals["unread_notifications"] = lambda: unread_count(current_user)
     app.jinja_env.globals["is_secretariat"] = permissions.is_secretariat
     app.jinja_env.globals["role_label"] = permissions.role_label
     app.jinja_env.globals["role_in"] = permissions.role_in

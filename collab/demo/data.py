@@ -305,7 +305,9 @@ def load() -> int:
                 )
                 created += 1
     db.session.flush()
-    return created
+    from collab.demo import threads
+
+    return created + threads.load()
 
 
 def _add_profile(user, bio, expertise, languages, phone, website, email_to, phone_to):

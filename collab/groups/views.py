@@ -29,6 +29,7 @@ from collab.groups.forms import (
 )
 from collab.members import permissions as member_permissions
 from collab.members import services as member_services
+from collab.threads import services as thread_services
 
 bp = Blueprint("groups", __name__, url_prefix="/groups")
 
@@ -48,8 +49,11 @@ def home(group):
 def _home(group, request_form):
     memberships = services.active_memberships(group)
     chairs = [m for m in memberships if m.role == Role.CHAIR.key]
+    latest = thread_services.latest_threads(group)
     return render_template(
         "groups/home.html",
+        latest_threads=latest,
+        read=thread_services.read_numbers(current_user, [t.id for t in latest]),
         group=group,
         chairs=chairs,
         member_count=len(memberships),

@@ -1,3 +1,3 @@
-"""Outgoing e-mail through a durable outbox (in-app notifications come later)."""
+"""Notifications: in-app, e-mail through a durable outbox, and daily digests."""
 
-from collab.notifications import cli, models  # noqa: F401
+from collab.notifications import cli, models, views  # noqa: F401

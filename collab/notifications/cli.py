@@ -1,4 +1,4 @@
-"""`flask outbox ...`: deliver queued e-mail (cron, or a long-running worker)."""
+"""`flask outbox ...` delivers queued e-mail; `flask digest send` queues digests."""
 
 import time
 
@@ -6,9 +6,10 @@ import click
 from flask.cli import AppGroup
 
 from collab.extensions import db
-from collab.notifications import services
+from collab.notifications import activity, services
 
 cli = AppGroup("outbox", help="Deliver queued e-mail.")
+digest_cli = AppGroup("digest", help="Daily digests of group activity.")
 
 
 @cli.command("send")
@@ -34,3 +35,14 @@ def retry():
     count = services.retry_failed()
     db.session.commit()
     click.echo(f"{count} e-mail(s) queued again")
+
+
+@digest_cli.command("send")
+def send_digests():
+    """Queue one digest per person with activity waiting (run daily from cron)."""
+    count = activity.send_digests()
+    db.session.commit()
+    click.echo(f"{count} digest(s) queued")
+    if count:
+        sent, failed = services.deliver_pending(limit=10000)
+        click.echo(f"sent {sent}, failed {failed}")

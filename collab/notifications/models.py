@@ -2,8 +2,8 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from collab.core.db import TimestampMixin, utcnow
 from collab.extensions import db
@@ -25,3 +25,46 @@ class OutboxEmail(TimestampMixin, db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str] = mapped_column(Text, default="")
+
+
+class Notification(db.Model):
+    """One in-app notification, linking to the exact post; also the digest's source."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # reply, mention, new_thread, group_mention
+    kind: Mapped[str] = mapped_column(String(20))
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]
+    # Waiting for the daily digest (e-mail mode "digest"), then when it went out.
+    in_digest: Mapped[bool] = mapped_column(default=False)
+    digested_at: Mapped[datetime | None]
+
+    user = relationship("User", foreign_keys=[user_id])
+    actor = relationship("User", foreign_keys=[actor_id])
+    post = relationship("Post")
+
+
+class EmailPreference(db.Model):
+    """E-mail for group activity: immediately, in a daily digest, or off. The row with
+    no group is the person's default; a group row overrides it."""
+
+    __tablename__ = "email_preferences"
+    __table_args__ = (UniqueConstraint("user_id", "group_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("groups.id", ondelete="CASCADE")
+    )
+    mode: Mapped[str] = mapped_column(String(10), default="immediate")
+    watch_new_threads: Mapped[bool] = mapped_column(default=False)

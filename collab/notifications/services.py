@@ -96,10 +96,11 @@ def _build(email: OutboxEmail, sender: str) -> EmailMessage:
     message["From"] = sender
     message["To"] = email.to_addr
     message["Subject"] = email.subject
-    message["Message-ID"] = make_msgid(
+    headers = dict(email.headers or {})
+    message["Message-ID"] = headers.pop("Message-ID", None) or make_msgid(
         domain=sender.rpartition("@")[2].strip("> ") or None
     )
-    for name, value in (email.headers or {}).items():
+    for name, value in headers.items():
         message[name] = value
     message.set_content(email.body_text)
     if email.body_html:

@@ -18,6 +18,7 @@ from collab.core.permissions import public
 from collab.core.urls import safe_next
 from collab.extensions import db
 from collab.groups import services as group_services
+from collab.threads import services as thread_services
 
 bp = Blueprint("site", __name__)
 
@@ -25,7 +26,10 @@ bp = Blueprint("site", __name__)
 @bp.get("/")
 def dashboard():
     mine, others = group_services.groups_for(current_user)
-    return render_template("site/dashboard.html", mine=mine, others=others)
+    unread = thread_services.unread_threads(current_user)
+    return render_template(
+        "site/dashboard.html", mine=mine, others=others, unread=unread
+    )
 
 
 @bp.post("/language")
