@@ -122,6 +122,17 @@ def _context_and_clean_tables(app):
                 conn.execute(text(f"DELETE FROM {name}"))
 
 
+@pytest.fixture(autouse=True)
+def storage_folder(app, tmp_path):
+    """Files (photos, documents) go to the test's own folder, never instance/."""
+    from collab.core.storage import LocalStorage
+
+    saved = app.extensions["collab_storage"]
+    app.extensions["collab_storage"] = LocalStorage(str(tmp_path / "files"))
+    yield tmp_path / "files"
+    app.extensions["collab_storage"] = saved
+
+
 @pytest.fixture
 def client(app) -> Client:
     return app.test_client()

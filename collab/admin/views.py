@@ -22,6 +22,7 @@ from collab.auth import services as auth_services
 from collab.auth.forms import ConfirmForm
 from collab.auth.models import User
 from collab.core.errors import DomainError
+from collab.core.pagination import paginate
 from collab.core.permissions import require
 from collab.extensions import db
 from collab.groups import services as group_services
@@ -119,7 +120,7 @@ def archive_group(slug, action):
 @bp.get("/people")
 def people():
     query = request.args.get("q", "")[:200]
-    page = db.paginate(services.search_people(query), per_page=50, error_out=False)
+    page = paginate(services.search_people(query), per_page=50)
     return render_template(
         "admin/people.html", page=page, q=query, confirm=ConfirmForm()
     )
@@ -228,10 +229,9 @@ def audit_log():
     filters = {
         key: request.args.get(key, "")[:200] for key in ("person", "group", "action")
     }
-    page = db.paginate(
+    page = paginate(
         services.audit_query(**filters),
         per_page=services.AUDIT_PAGE_SIZE,
-        error_out=False,
     )
     groups = dict(db.session.execute(select(Group.id, Group.slug)).all())
     return render_template(

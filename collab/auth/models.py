@@ -1,10 +1,11 @@
 """People's accounts, their revocable sessions, password tokens and sign-in
 throttling."""
 
+import unicodedata
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from collab.core.db import TimestampMixin, utcnow
@@ -18,6 +19,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     username: Mapped[str] = mapped_column(String(40), unique=True)
     display_name: Mapped[str] = mapped_column(String(120))
+    # display_name folded for ordering: "Émile" sorts with E, "anna" with A.
+    sort_name: Mapped[str] = mapped_column(String(120), default="", index=True)
     # None for accounts that have not set a password yet (setup link) or use SSO only.
     password_hash: Mapped[str | None] = mapped_column(String(255))
     is_secretariat: Mapped[bool] = mapped_column(default=False)
@@ -35,6 +38,18 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
+
+
+def sort_key(name: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", name or "")
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return bare.casefold()[:120]
+
+
+@event.listens_for(User, "before_insert")
+@event.listens_for(User, "before_update")
+def _keep_sort_name(_mapper, _connection, user: User) -> None:
+    user.sort_name = sort_key(user.display_name)
 
 
 class UserSession(db.Model):

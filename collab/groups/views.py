@@ -16,6 +16,7 @@ from flask_login import current_user
 from collab.auth.forms import ConfirmForm
 from collab.auth.services import find_user_by_email
 from collab.core.errors import DomainError
+from collab.core.pagination import paginate
 from collab.core.permissions import Role, group_view, is_secretariat, require
 from collab.core.templating import country_choices
 from collab.extensions import db
@@ -233,7 +234,7 @@ def _members_with(group, **forms):
     query = member_services.directory(
         current_user, q=filters["q"], country=filters["country"], group=group, role=role
     )
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = paginate(query, per_page=50)
     choices = role_choices(include_chair=is_secretariat(current_user))
     context = {
         "invite_form": InviteForm(formdata=None),

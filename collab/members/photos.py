@@ -35,9 +35,10 @@ def process_photo(data: bytes) -> bytes:
             image.save(out, "JPEG", quality=85, optimize=True)
     except DomainError:
         raise
+    except Image.DecompressionBombError as error:
+        raise DomainError(_("The image has too many pixels."), field="photo") from error
     except (
         UnidentifiedImageError,
-        Image.DecompressionBombError,
         OSError,
         ValueError,
         SyntaxError,

@@ -1,6 +1,7 @@
 """Profiles, the directory, contact lists, and people's own data (export, erasure)."""
 
 import csv
+import html
 import io
 import json
 import zipfile
@@ -12,6 +13,7 @@ import vobject
 from babel import Locale
 from flask import current_app
 from flask_babel import gettext as _
+from markupsafe import escape
 from sqlalchemy import Select, Text, cast, delete, or_, select, update
 from sqlalchemy.orm import selectinload
 
@@ -117,7 +119,7 @@ def directory(
         select(User)
         .options(selectinload(User.profile), selectinload(User.expertise))
         .where(User.is_active.is_(True), User.erased_at.is_(None))
-        .order_by(User.display_name, User.id)
+        .order_by(User.sort_name, User.id)
     )
     for word in q.split()[:6]:
         like = f"%{word.lower()}%"
@@ -132,15 +134,21 @@ def directory(
         )
     if country:
         query = query.where(User.country == country.upper())
-    if group is not None or role:
-        visible = [g.id for g in groups_visible_to(viewer)]
+    if group is not None:
+        # The caller has authorised the group itself (archived ones included).
         member = select(Membership.user_id).where(
-            Membership.status == "active", Membership.group_id.in_(visible)
+            Membership.status == "active", Membership.group_id == group.id
         )
-        if group is not None:
-            member = member.where(Membership.group_id == group.id)
         if role:
             member = member.where(Membership.role == role)
+        query = query.where(User.id.in_(member))
+    elif role:
+        visible = [g.id for g in groups_visible_to(viewer)]
+        member = select(Membership.user_id).where(
+            Membership.status == "active",
+            Membership.group_id.in_(visible),
+            Membership.role == role,
+        )
         query = query.where(User.id.in_(member))
     return query
 
@@ -344,6 +352,8 @@ def contacts_vcard(viewer: User, group: Group) -> str:
 
 def export_data(user: User) -> bytes:
     """A ZIP of everything the platform holds about ``user`` (JSON) and the photo."""
+    from collab.threads.services import posts_by
+
     profile = user.profile
     memberships = db.session.execute(
         select(Membership, Group).join(Group).where(Membership.user_id == user.id)
@@ -408,6 +418,18 @@ def export_data(user: User) -> bytes:
             }
             for s in sessions
         ],
+        "posts": [
+            {
+                "group": post.thread.group.slug,
+                "thread": post.thread.title,
+                "number": post.number,
+                "written": post.created_at.isoformat(),
+                "edited": post.edited_at.isoformat() if post.edited_at else None,
+                "removed": bool(post.deleted_at),
+                "text": post.body,
+            }
+            for post in posts_by(user)
+        ],
         "security_and_activity_log": [
             {"when": e.created_at.isoformat(), "action": e.action, "ip": e.ip}
             for e in events
@@ -466,9 +488,14 @@ def _redact_everywhere(user: User, email: str, name: str) -> None:
     """Remove the person's e-mail and name from stored texts that mention them: the
     audit trail (GDPR erasure is the one change it accepts, itself recorded) and
     e-mails queued for others."""
-    replacements = [(email, "erased address"), (name, ERASED_NAME)]
-    # JSON columns may hold the name with non-ASCII characters escaped.
-    needles = {email, name, json.dumps(name)[1:-1], json.dumps(email)[1:-1]} - {""}
+    variants = [(email, "erased address"), (name, ERASED_NAME)]
+    for text, replacement in list(variants):
+        # JSON columns may hold non-ASCII escaped; e-mail HTML holds &#39; &amp; …
+        for form in (json.dumps(text)[1:-1], str(escape(text)), html.escape(text)):
+            if form != text:
+                variants.append((form, replacement))
+    replacements = [(text, rep) for text, rep in variants if text]
+    needles = {text for text, _rep in replacements}
     connection = db.session.connection()
     events = AuditEvent.__table__
     about_user = (events.c.target_type == "user") & (events.c.target_id == user.id)
@@ -490,7 +517,7 @@ def _redact_everywhere(user: User, email: str, name: str) -> None:
             )
         )
     outbox = OutboxEmail.__table__
-    for row_id, subject, text, html in connection.execute(
+    for row_id, subject, text, body_html in connection.execute(
         select(
             outbox.c.id, outbox.c.subject, outbox.c.body_text, outbox.c.body_html
         ).where(
@@ -513,7 +540,7 @@ def _redact_everywhere(user: User, email: str, name: str) -> None:
             .values(
                 subject=_replace(subject, replacements),
                 body_text=_replace(text, replacements),
-                body_html=_replace(html, replacements),
+                body_html=_replace(body_html, replacements),
             )
         )
 

@@ -19,6 +19,7 @@ from collab.auth.passwords import verify_password
 from collab.auth.sessions import end_session
 from collab.core import storage
 from collab.core.errors import DomainError
+from collab.core.pagination import paginate
 from collab.core.permissions import require
 from collab.core.templating import country_choices
 from collab.extensions import db
@@ -45,7 +46,7 @@ def directory():
     query = services.directory(
         current_user, q=filters["q"], country=filters["country"], group=group, role=role
     )
-    page = db.paginate(query, per_page=PAGE_SIZE, error_out=False)
+    page = paginate(query, per_page=PAGE_SIZE)
     return render_template(
         "members/directory.html",
         page=page,

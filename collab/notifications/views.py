@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from collab.auth.forms import ConfirmForm
+from collab.core.pagination import paginate
 from collab.core.permissions import public
 from collab.extensions import csrf, db
 from collab.members.services import groups_visible_to
@@ -15,7 +16,7 @@ bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 @bp.get("/")
 def index():
-    page = db.paginate(activity.listing(current_user), per_page=30, error_out=False)
+    page = paginate(activity.listing(current_user), per_page=30)
     return render_template(
         "notifications/index.html",
         page=page,

@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 
 from collab.auth.forms import ConfirmForm
 from collab.core.errors import DomainError
+from collab.core.pagination import paginate
 from collab.core.permissions import Role, group_view, require, role_in
 from collab.extensions import db
 from collab.groups.models import Group
@@ -42,7 +43,7 @@ def _post(thread, post_id):
 @bp.get("/<slug>/threads/")
 @group_view()
 def index(group):
-    page = db.paginate(services.threads_in(group), per_page=30, error_out=False)
+    page = paginate(services.threads_in(group), per_page=30)
     read = services.read_numbers(current_user, [t.id for t in page.items])
     return render_template("threads/index.html", group=group, page=page, read=read)
 
