@@ -4,6 +4,7 @@ import csv
 import html
 import io
 import json
+import unicodedata
 import zipfile
 import zoneinfo
 from datetime import datetime
@@ -20,6 +21,8 @@ from sqlalchemy.orm import selectinload
 from collab.audit import services as audit
 from collab.audit.models import AuditEvent
 from collab.auth.models import PasswordToken, ThrottleEvent, User, UserSession
+from collab.auth.passwords import verify_password
+from collab.auth.services import count_recent, note_event
 from collab.core import storage
 from collab.core.db import utcnow
 from collab.core.errors import DomainError
@@ -191,8 +194,21 @@ def update_profile(actor: User, user: User, **fields) -> None:
     audit.record(actor, "profile.updated", user)
 
 
+SINGLE_LINE = ("display_name", "organisation", "position", "phone", "website")
+
+
+def _has_control_characters(text: str) -> bool:
+    """Line breaks, other control characters and bidi overrides (which can make a name
+    read differently from what it is) have no place in one-line fields."""
+    return any(unicodedata.category(c) in ("Cc", "Cf") for c in text)
+
+
 def _profile_errors(fields) -> list[tuple[str, str]]:
-    errors = []
+    errors = [
+        (name, _("Remove line breaks and invisible control characters."))
+        for name in SINGLE_LINE
+        if _has_control_characters(fields[name])
+    ]
     if fields["country"] and fields["country"] not in COUNTRY_CODES:
         errors.append(("country", _("Choose a country from the list.")))
     if fields["timezone"] and fields["timezone"] not in TIMEZONES:
@@ -449,6 +465,20 @@ def export_data(user: User) -> bytes:
     return out.getvalue()
 
 
+def confirm_password(actor: User, password: str) -> bool:
+    """Re-check the actor's password before a destructive step, with the same limit
+    as sign-in so a stolen session cannot guess it."""
+    key = f"confirm:{actor.id}"
+    window = current_app.config["LOGIN_THROTTLE_WINDOW"]
+    if count_recent(key, window) >= current_app.config["LOGIN_FAILURES_PER_ACCOUNT"]:
+        return False
+    if verify_password(actor.password_hash, password):
+        return True
+    note_event(key)
+    audit.record(actor, "auth.password_confirmation_failed", actor)
+    return False
+
+
 def erase_account(actor: User, user: User) -> None:
     """Erase a person's personal data. The account row stays, renamed "Former member",
     so that their contributions keep an author; it can never sign in again."""
@@ -467,7 +497,9 @@ def erase_account(actor: User, user: User) -> None:
         db.session.execute(delete(model).where(column == user.id))
     db.session.execute(delete(Invitation).where(Invitation.email == old_email))
     db.session.execute(
-        delete(ThrottleEvent).where(ThrottleEvent.key.contains(old_email))
+        delete(ThrottleEvent).where(
+            ThrottleEvent.key.contains(old_email, autoescape=True)
+        )
     )
     db.session.execute(delete(OutboxEmail).where(OutboxEmail.to_addr == old_email))
     user.email = f"erased-{user.id}@invalid"
@@ -499,8 +531,10 @@ def _redact_everywhere(user: User, email: str, name: str) -> None:
     connection = db.session.connection()
     events = AuditEvent.__table__
     about_user = (events.c.target_type == "user") & (events.c.target_id == user.id)
-    mentions = [events.c.target_label.contains(n) for n in needles]
-    mentions += [cast(events.c.detail, Text).contains(n) for n in needles]
+    mentions = [events.c.target_label.contains(n, autoescape=True) for n in needles]
+    mentions += [
+        cast(events.c.detail, Text).contains(n, autoescape=True) for n in needles
+    ]
     for row_id, label, detail, targets_user in connection.execute(
         select(events.c.id, events.c.target_label, events.c.detail, about_user).where(
             or_(about_user, *mentions)
@@ -523,7 +557,7 @@ def _redact_everywhere(user: User, email: str, name: str) -> None:
         ).where(
             or_(
                 *[
-                    column.contains(n)
+                    column.contains(n, autoescape=True)
                     for n in needles
                     for column in (
                         outbox.c.subject,

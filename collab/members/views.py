@@ -15,7 +15,6 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from collab.auth.forms import ConfirmForm
-from collab.auth.passwords import verify_password
 from collab.auth.sessions import end_session
 from collab.core import storage
 from collab.core.errors import DomainError
@@ -192,7 +191,7 @@ def photo(username):
     if not key or not storage.storage().exists(key):
         abort(404)
     response = Response(storage.storage().read(key), mimetype="image/jpeg")
-    response.headers["Cache-Control"] = "private, max-age=3600"
+    response.headers["Cache-Control"] = "private, no-cache"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
@@ -216,7 +215,8 @@ def erase(username):
     require(permissions.can_erase_account(current_user, person))
     form = EraseForm()
     if form.validate_on_submit():
-        if not verify_password(current_user.password_hash, form.password.data):
+        if not services.confirm_password(current_user, form.password.data):
+            db.session.commit()  # keep the failed attempt counted
             form.password.errors.append(_("That is not your password."))
         else:
             is_self = person.id == current_user.id

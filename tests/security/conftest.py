@@ -1,11 +1,13 @@
 """The world the security tests run in, and a client for each principal P0–P6.
 
 Group A is private (P2 member, P4 chair, a pending request, two invitations), group B is
-public and takes requests (P3 member), a third group is open to anyone who joins.
+public and takes requests (P3 member), a third group is open to anyone who joins. P2
+has a profile photo; each test has a storage folder of its own.
 """
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from flask import current_app
@@ -14,12 +16,14 @@ from sqlalchemy import select
 from collab.auth.models import User
 from collab.auth.services import issue_password_token
 from collab.core.permissions import Role
+from collab.core.storage import LocalStorage
 from collab.extensions import db
 from collab.groups import services as group_services
 from collab.groups.models import Group, Invitation, Membership
+from collab.members import services as member_services
 from collab.notifications.models import OutboxEmail
 from tests import factories
-from tests.security.routes import CANARY
+from tests.security.routes import CANARY, png_bytes
 
 
 @dataclass
@@ -51,8 +55,18 @@ def _invite(actor, group, email) -> tuple[Invitation, str]:
     return invitation, re.search(r"/auth/invitations/([\w-]+)", body).group(1)
 
 
+@pytest.fixture(autouse=True)
+def storage_root(app, tmp_path, monkeypatch) -> Path:
+    """A storage folder per test: uploads never land in instance/, and a test can
+    compare the folder before and after."""
+    root = tmp_path / "storage"
+    root.mkdir()
+    monkeypatch.setitem(app.extensions, "collab_storage", LocalStorage(str(root)))
+    return root
+
+
 @pytest.fixture
-def world(app) -> World:
+def world(app, storage_root) -> World:
     make = factories.make_user
     users = {
         "P1": make("Pia Noone"),
@@ -89,6 +103,7 @@ def world(app) -> World:
     invitation_p1, token_p1 = _invite(users["P4"], group_a, users["P1"].email)
     reset = issue_password_token(outsider, "reset", current_app.config["RESET_TTL"])
     setup = issue_password_token(outsider, "setup", current_app.config["SETUP_TTL"])
+    member_services.set_photo(users["P2"], users["P2"], png_bytes())
     db.session.commit()
     return World(
         users=users,

@@ -1,11 +1,16 @@
 """The principals, one realistic request for every route, and helpers that classify
-answers and compare the database before and after."""
+answers and compare the database and the storage folder before and after."""
 
+import hashlib
+from io import BytesIO
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from PIL import Image
 from sqlalchemy import select
 
 from collab.extensions import db
+from tests.factories import PASSWORD  # every principal's password
 
 PRINCIPALS = ("P0", "P1", "P2", "P3", "P4", "P5", "P6")
 PRINCIPAL_NAMES = {
@@ -48,7 +53,38 @@ def _group_form(name="Digital Identity", visibility="private"):
     }
 
 
+def png_bytes(size=(320, 320)) -> bytes:
+    out = BytesIO()
+    Image.new("RGB", size, (20, 110, 160)).save(out, "PNG")
+    return out.getvalue()
+
+
+def profile_form(name="Paul Member", **changes) -> dict:
+    """Everything the profile edit form sends, valid."""
+    return {
+        "display_name": name,
+        "country": "FR",
+        "organisation": "DINUM",
+        "position": "Architect",
+        "bio": "Works on **eID** wallets.",
+        "expertise": "eID, wallets",
+        "languages": "en, fr",
+        "phone": "+33 1 23 45 67 89",
+        "website": "https://www.numerique.gouv.fr/",
+        "timezone": "Europe/Paris",
+        "locale": "",
+        "email_visibility": "groups",
+        "phone_visibility": "secretariat",
+        **changes,
+    }
+
+
+def _members(world, who: str, path: str = "") -> str:
+    return f"/members/{world.users[who].username}{path}"
+
+
 # (endpoint, target) → world → (url, form data used when the method is POST).
+# A fresh form (and upload stream) at every call: send each one once.
 ROUTES = {
     ("auth.sign_in", "-"): lambda w: (
         "/auth/sign-in",
@@ -139,6 +175,36 @@ ROUTES = {
         {"locale": "fr", "next": "/groups/"},
     ),
     ("site.healthz", "-"): lambda w: ("/healthz", {}),
+    # Member profiles: targets name whose profile (P2 has a photo, P4 has none).
+    ("members.directory", "-"): lambda w: ("/members/?q=eID&country=FR", {}),
+    ("members.profile", "P2"): lambda w: (_members(w, "P2"), {}),
+    ("members.profile", "P6"): lambda w: (_members(w, "P6"), {}),
+    ("members.edit", "P2"): lambda w: (_members(w, "P2", "/edit"), profile_form()),
+    ("members.edit", "P4"): lambda w: (
+        _members(w, "P4", "/edit"),
+        profile_form("Priya Chair"),
+    ),
+    ("members.upload_photo", "P2"): lambda w: (
+        _members(w, "P2", "/photo"),
+        {"photo": (BytesIO(png_bytes()), "me.png", "image/png")},
+    ),
+    ("members.remove_photo", "P2"): lambda w: (_members(w, "P2", "/photo/remove"), {}),
+    ("members.photo", "P2"): lambda w: (_members(w, "P2", "/photo"), {}),
+    ("members.photo", "P4"): lambda w: (_members(w, "P4", "/photo"), {}),
+    ("members.download_data", "P2"): lambda w: (_members(w, "P2", "/data.zip"), {}),
+    # Every principal has the same password: it is the actor's own in every case.
+    ("members.erase", "P2"): lambda w: (
+        _members(w, "P2", "/erase"),
+        {"password": PASSWORD},
+    ),
+    ("members.erase", "P4"): lambda w: (
+        _members(w, "P4", "/erase"),
+        {"password": PASSWORD},
+    ),
+    ("groups.export_contacts", "A.csv"): lambda w: ("/groups/alpha/members.csv", {}),
+    ("groups.export_contacts", "A.vcf"): lambda w: ("/groups/alpha/members.vcf", {}),
+    ("groups.export_contacts", "B.csv"): lambda w: ("/groups/bravo/members.csv", {}),
+    ("groups.export_contacts", "B.vcf"): lambda w: ("/groups/bravo/members.vcf", {}),
 }
 
 
@@ -164,6 +230,16 @@ def is_login_redirect(response) -> bool:
         return False
     parts = urlsplit(response.headers.get("Location", ""))
     return parts.path == "/auth/sign-in" and "next" in parse_qs(parts.query)
+
+
+def storage_snapshot(root) -> dict[str, str]:
+    """Every file under the storage folder, with a digest of its content."""
+    root = Path(root)
+    return {
+        str(path.relative_to(root)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
 
 
 def snapshot() -> dict[str, list[tuple]]:

@@ -1,12 +1,26 @@
 """IDOR: P3 (member of B only) aims every membership, invitation and request endpoint at
-private group A, with the real ids and their neighbours: always 404, nothing changes."""
+private group A, with the real ids and their neighbours: always 404, nothing changes.
+Then everyone but the person aims the self-only profile endpoints (edit, photo, data,
+erasure) at P2 and the usernames around it: always refused, database and storage folder
+unchanged."""
+
+import re
+from io import BytesIO
 
 import pytest
 from sqlalchemy import select
 
+from collab.auth.models import User
 from collab.extensions import db
 from collab.groups.models import Invitation, Membership
-from tests.security.routes import PRINCIPAL_NAMES, snapshot
+from tests.factories import PASSWORD
+from tests.security.routes import (
+    PRINCIPAL_NAMES,
+    png_bytes,
+    profile_form,
+    snapshot,
+    storage_snapshot,
+)
 
 
 def _ids(*ids: int) -> list[int]:
@@ -107,3 +121,78 @@ def test_neighbouring_ids_really_exist(world):
     ids = a_membership_ids(world)
     assert min(ids) < world.extra_membership.id < max(ids)
     assert world.pending.id in ids
+
+
+# --- member profiles: self-only endpoints ---------------------------------------------
+
+
+def target_usernames(world, attacker: User) -> list[str]:
+    """P2, the usernames numbered next to P2's, the other people of A (its chair, a
+    deactivated member, an applicant) and one that does not exist; never the
+    attacker's own."""
+    p2 = world.users["P2"].username
+    stem, number = re.fullmatch(r"(.*?)(\d+)", p2).groups()
+    names = [f"{stem}{int(number) + delta}" for delta in (-2, -1, 0, 1, 2, 1000)]
+    names += [
+        user.username
+        for user in (
+            world.users["P4"],
+            world.users["P6"],
+            world.extra_member,
+            world.applicant,
+        )
+    ]
+    return [name for name in dict.fromkeys(names) if name != attacker.username]
+
+
+def profile_attacks(username: str) -> list[tuple[str, str, dict]]:
+    base = f"/members/{username}"
+    return [
+        ("GET", f"{base}/edit", {}),
+        (
+            "POST",
+            f"{base}/edit",
+            profile_form("Hijacked Name", bio="pwned", website="https://evil.example"),
+        ),
+        ("POST", f"{base}/photo", {"photo": (BytesIO(png_bytes()), "x.png")}),
+        ("POST", f"{base}/photo/remove", {}),
+        ("GET", f"{base}/data.zip", {}),
+        ("GET", f"{base}/erase", {}),
+        # The attacker's own password, which is right for the attacker.
+        ("POST", f"{base}/erase", {"password": PASSWORD}),
+    ]
+
+
+@pytest.mark.parametrize(
+    "principal", ["P1", "P3", "P4"], ids=lambda p: PRINCIPAL_NAMES[p]
+)
+def test_nobody_edits_erases_or_downloads_another_persons_profile(
+    world, client_as, storage_root, principal
+):
+    attacker = world.users[principal]
+    usernames = target_usernames(world, attacker)
+    assert world.users["P2"].username in usernames
+    client = client_as(principal)
+    before, files_before = snapshot(), storage_snapshot(storage_root)
+    assert files_before, "P2's photo should be in the storage folder"
+    wrong = []
+    for username in usernames:
+        for method, url, form in profile_attacks(username):
+            response = (
+                client.get(url) if method == "GET" else client.post(url, data=form)
+            )
+            if response.status_code not in (403, 404):
+                wrong.append(f"{method} {url} → {response.status_code}")
+    assert not wrong, "\n".join(wrong)
+    assert snapshot() == before
+    assert storage_snapshot(storage_root) == files_before
+    p2 = db.session.get(User, world.users["P2"].id)
+    assert p2.erased_at is None and p2.profile.photo_key
+
+
+def test_profile_neighbours_really_exist(world):
+    """The username list reaches real accounts besides P2 (P1's, other people's)."""
+    names = target_usernames(world, world.users["P3"])
+    existing = set(db.session.scalars(select(User.username)))
+    assert len(existing & set(names)) >= 5
+    assert set(names) - existing, "one name should be unknown (→ 404)"

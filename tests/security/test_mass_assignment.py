@@ -1,12 +1,15 @@
 """Extra form fields naming privileged columns change nothing: forms bind only their
 own fields, and services decide the rest."""
 
+from io import BytesIO
+
 from sqlalchemy import select
 
 from collab.auth.models import User
 from collab.extensions import db
 from collab.groups.models import Group, Membership
-from tests.security.routes import NEW_PASSWORD, snapshot
+from tests.factories import PASSWORD
+from tests.security.routes import NEW_PASSWORD, png_bytes, profile_form, snapshot
 
 
 def extras(world) -> dict[str, str]:
@@ -201,3 +204,108 @@ def test_chair_cannot_promote_a_member_to_chair(world, client_as):
     assert response.status_code in (400, 403)
     db.session.rollback()
     assert db.session.get(Membership, world.extra_membership.id).role == "member"
+
+
+# --- member profiles ------------------------------------------------------------------
+
+
+def profile_extras(world) -> dict[str, str]:
+    """Account columns a person might try to set through their own profile form."""
+    return {
+        **extras(world),
+        "is_secretariat": "y",
+        "is_active": "n",
+        "email": "attacker@evil.example",
+        "username": "hijacked",
+        "user_id": str(world.users["P4"].id),
+        "erased_at": "2020-01-01T00:00:00",
+        "photo_key": "photos/0123456789abcdef0123456789abcdef.jpg",
+        "password_hash": "x",
+        "bio_html": "<script>alert(1)</script>",
+        "updated_at": "2000-01-01",
+        "created_at": "2000-01-01",
+    }
+
+
+def _user_row(user_id: int) -> User:
+    db.session.rollback()
+    return db.session.get(User, user_id)
+
+
+def test_profile_edit_ignores_extra_fields(world, client_as):
+    p2 = world.users["P2"]
+    email, username, photo_key = p2.email, p2.username, p2.profile.photo_key
+    password_hash = p2.password_hash
+    client = client_as("P2")
+    before = snapshot()
+    form = profile_form("Paul Renamed", bio="Plain *bio*.")
+    response = client.post(
+        f"/members/{username}/edit", data={**profile_extras(world), **form}
+    )
+    assert response.status_code == 302
+    after = snapshot()
+    user = _user_row(p2.id)
+    assert (user.display_name, user.organisation) == ("Paul Renamed", "DINUM")
+    assert (user.email, user.username) == (email, username)
+    assert (user.is_secretariat, user.is_active, user.erased_at) == (False, True, None)
+    assert user.profile.photo_key == photo_key
+    assert user.profile.bio_html.strip() == "<p>Plain <em>bio</em>.</p>"
+    assert user.password_hash == password_hash
+    # Only P2's own rows changed: nobody else's account, profile or expertise.
+    for table in ("users", "profiles", "expertise"):
+        others = [row for row in after[table] if _owner(table, row) != p2.id]
+        assert others == [r for r in before[table] if _owner(table, r) != p2.id]
+    for table in ("memberships", "groups", "invitations", "user_sessions"):
+        assert after[table] == before[table], table
+
+
+def _owner(table: str, row: tuple) -> int:
+    """The user a snapshot row belongs to (the id column comes first in users and
+    profiles; expertise is (id, user_id, tag))."""
+    return row[1] if table == "expertise" else row[0]
+
+
+def test_photo_upload_ignores_extra_fields(world, client_as, storage_root):
+    p2 = world.users["P2"]
+    old_key = p2.profile.photo_key
+    client = client_as("P2")
+    response = client.post(
+        f"/members/{p2.username}/photo",
+        data={
+            **profile_extras(world),
+            "key": "../../etc/passwd",
+            "photo": (BytesIO(png_bytes()), "../../evil.php"),
+        },
+    )
+    assert response.status_code == 302
+    user = _user_row(p2.id)
+    assert user.profile.photo_key.startswith("photos/")
+    assert user.profile.photo_key != old_key
+    assert (user.email, user.is_secretariat, user.is_active) == (p2.email, False, True)
+    files = sorted(p.relative_to(storage_root) for p in storage_root.rglob("*.*"))
+    assert [str(f) for f in files] == [user.profile.photo_key]
+    assert _user_row(world.users["P4"].id).profile is None
+
+
+def test_erasing_ones_own_account_cannot_be_aimed_at_someone_else(world, client_as):
+    p2, p4 = world.users["P2"], world.users["P4"]
+    client = client_as("P2")
+    response = client.post(
+        f"/members/{p2.username}/erase",
+        data={
+            **profile_extras(world),
+            "username": p4.username,
+            "user_id": str(p4.id),
+            "id": str(p4.id),
+            "password": PASSWORD,
+        },
+    )
+    assert response.status_code == 302
+    assert _user_row(p2.id).erased_at is not None
+    p4_now = _user_row(p4.id)
+    assert (p4_now.erased_at, p4_now.is_active, p4_now.email) == (
+        None,
+        True,
+        p4.email,
+    )
+    assert membership(p4, world.group_a).role == "chair"

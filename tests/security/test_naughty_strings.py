@@ -9,6 +9,7 @@ from sqlalchemy import delete
 
 from collab.extensions import db
 from collab.groups.models import Membership
+from tests.security.routes import profile_form
 
 BLNS = Path("/work/shared/security-corpora/blns.json")
 
@@ -106,3 +107,67 @@ def test_refused_strings_come_back_with_a_message(world, client_as):
     )
     assert response.status_code == 400
     assert 'class="error"' in response.get_data(as_text=True)
+
+
+# --- member profiles and the directory ------------------------------------------------
+
+PROFILE_TEXT_FIELDS = (
+    "display_name",
+    "organisation",
+    "bio",
+    "expertise",
+    "website",
+    "phone",
+)
+CHUNKS = 3
+
+
+def _first_crash_or_last(responses):
+    return next((r for r in responses if r.status_code >= 500), responses[-1])
+
+
+@pytest.mark.parametrize("chunk", range(CHUNKS), ids=lambda c: f"part-{c + 1}")
+def test_profile_form_never_crashes(world, client_as, naughty, chunk):
+    """Each string goes in every text field at once (each validator sees it, and a
+    refused form shows it back), then in the combination most likely to be saved;
+    whatever was saved is shown on the profile, the directory and A's member list."""
+    client = client_as("P2")
+    username = world.users["P2"].username
+    edit, profile = f"/members/{username}/edit", f"/members/{username}"
+    strings = naughty[chunk::CHUNKS]
+
+    def post(number, value):
+        everywhere = profile_form(**dict.fromkeys(PROFILE_TEXT_FIELDS, value))
+        sent = [client.post(edit, data=everywhere)]
+        storable = profile_form(
+            display_name=value[:120] if value.strip() else "Nameless",
+            organisation=value[:200],
+            bio=value,
+            expertise=value,
+            website=f"https://example.org/{value}"[:300],
+            phone=value[:40],
+        )
+        sent.append(client.post(edit, data=storable))
+        if sent[-1].status_code == 400:  # e.g. an area of expertise over 60 characters
+            storable["expertise"] = "eID"
+            sent.append(client.post(edit, data=storable))
+        sent.append(client.get(profile))
+        if number % 10 == 0:
+            sent += [client.get("/members/"), client.get("/groups/alpha/members")]
+        return _first_crash_or_last(sent)
+
+    crashes = _crashes(client, strings, post)
+    assert not crashes, "\n".join(crashes)
+
+
+def test_directory_search_never_crashes(world, client_as, naughty):
+    client = client_as("P3")
+    crashes = []
+    for number, value in enumerate(naughty):
+        # Every filter at once; B's member list shares the code, so every other string.
+        for url in ("/members/", "/groups/bravo/members")[: 1 + number % 2]:
+            query = {"q": value, "country": value, "group": value, "role": value}
+            response = client.get(url, query_string=query)
+            if response.status_code >= 500:
+                crashes.append(f"#{number} {value!r} {url} → {response.status_code}")
+    assert not crashes, "\n".join(crashes)

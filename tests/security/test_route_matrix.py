@@ -4,7 +4,9 @@
 error (not 401/403/404, not a sign-in redirect, never 5xx); "login" is the default-deny
 redirect to /auth/sign-in?next=…. Non-members get 404 for anything of private group A.
 Targets: "A" private group A, "B" public group B, "open" an open public group, "new" an
-invitation to an address without an account, "P1" an invitation to P1's address.
+invitation to an address without an account, "P1" an invitation to P1's address; for
+members.* routes "P2"/"P4"/"P6" name whose profile (P2 has a photo, P4 none), and for
+contact exports "A.csv", "B.vcf"… name the group and the format.
 """
 
 import pytest
@@ -33,6 +35,15 @@ SIGNED_IN = row(L, A, A, A, A, A, L)
 CONSOLE = row(L, 403, 403, 403, 403, A, L)
 # Chair-level work in A: outsiders of A do not learn it exists, members are refused.
 CHAIR_OF_A = row(L, 404, 403, 404, A, A, L)
+# A person's own profile, photo and data: nobody else, not even the secretariat.
+SELF_P2 = row(L, 403, A, 403, 403, 403, L)
+SELF_P4 = row(L, 403, 403, 403, A, 403, L)
+# Erasure: the person, or the secretariat for someone else (actor's password).
+ERASE_P2 = row(L, 403, A, 403, 403, A, L)
+ERASE_P4 = row(L, 403, 403, 403, A, A, L)
+# Contact lists: active members of the group and the secretariat; A is private.
+EXPORT_A = row(L, 404, A, 404, A, A, L)
+EXPORT_B = row(L, 403, 403, A, 403, A, L)
 
 # (endpoint, method, target) → row(P0, P1, P2, P3, P4, P5, P6).
 MATRIX = {
@@ -84,6 +95,26 @@ MATRIX = {
     ("site.dashboard", "GET", "-"): SIGNED_IN,
     ("site.set_language", "POST", "-"): EVERYONE,
     ("site.healthz", "GET", "-"): EVERYONE,
+    ("members.directory", "GET", "-"): SIGNED_IN,
+    ("members.profile", "GET", "P2"): SIGNED_IN,
+    ("members.profile", "GET", "P6"): SIGNED_IN,
+    ("members.edit", "GET", "P2"): SELF_P2,
+    ("members.edit", "POST", "P2"): SELF_P2,
+    ("members.edit", "GET", "P4"): SELF_P4,
+    ("members.edit", "POST", "P4"): SELF_P4,
+    ("members.upload_photo", "POST", "P2"): SELF_P2,
+    ("members.remove_photo", "POST", "P2"): SELF_P2,
+    ("members.photo", "GET", "P2"): SIGNED_IN,
+    ("members.photo", "GET", "P4"): row(L, 404, 404, 404, 404, 404, L),
+    ("members.download_data", "GET", "P2"): SELF_P2,
+    ("members.erase", "GET", "P2"): ERASE_P2,
+    ("members.erase", "POST", "P2"): ERASE_P2,
+    ("members.erase", "GET", "P4"): ERASE_P4,
+    ("members.erase", "POST", "P4"): ERASE_P4,
+    ("groups.export_contacts", "GET", "A.csv"): EXPORT_A,
+    ("groups.export_contacts", "GET", "A.vcf"): EXPORT_A,
+    ("groups.export_contacts", "GET", "B.csv"): EXPORT_B,
+    ("groups.export_contacts", "GET", "B.vcf"): EXPORT_B,
 }
 
 CASES = [
@@ -131,7 +162,7 @@ def test_route_answers_principal_as_the_matrix_says(
     url, data = ROUTES[(endpoint, target)](world)
     client = client_as(principal)
     response = send(client, method, url, data)
-    body = response.get_data(as_text=True)
+    body = response.get_data().decode("utf-8", "replace")  # photos and ZIPs too
     assert response.status_code < 500, body[:500]
     assert outcome(response) == expected, (
         f"{method} {url} as {PRINCIPAL_NAMES[principal]}: got {response.status_code} "

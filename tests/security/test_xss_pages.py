@@ -15,11 +15,19 @@ from sqlalchemy import delete, select
 from collab.audit import services as audit
 from collab.auth.services import request_password_reset
 from collab.core.permissions import Role
+from collab.core.text import render_markdown
 from collab.extensions import db
 from collab.groups import services as group_services
 from collab.groups.models import Membership
 from collab.notifications.models import OutboxEmail
-from tests.security.test_xss import parse
+from tests.security.routes import profile_form
+from tests.security.test_xss import (
+    ALLOWED_ATTRIBUTES,
+    ALLOWED_TAGS,
+    HAND_WRITTEN,
+    parse,
+    violations,
+)
 
 PAYLOAD = "<img src=x onerror=alert(1)>\"'><script>alert(1)</script>"
 HARMLESS = "Harmless plain words"
@@ -289,3 +297,225 @@ def test_markup_is_built_only_by_the_text_module():
         if re.search(r"\bMarkup\(", path.read_text()) and path.name != "text.py"
     ]
     assert not offenders, offenders
+
+
+# --- member profiles: fields typed on the profile form --------------------------------
+
+# The phone field takes 40 characters at most.
+SHORT_PAYLOAD = "\"'><img src=x onerror=alert(1)>"
+QUOTE_BREAKER = 'https://x"onmouseover=alert(1)'
+PROFILE_VALUES = [
+    ("display_name", HARMLESS, PAYLOAD),
+    ("organisation", HARMLESS, PAYLOAD),
+    ("position", HARMLESS, PAYLOAD),
+    ("phone", "+33 1 23 45 67 89", SHORT_PAYLOAD),
+    ("website", "https://harmless.example/", QUOTE_BREAKER),
+    ("website", "https://harmless.example/", f"https://x.example/{PAYLOAD}"),
+    ("expertise", f"{HARMLESS}, other words", f"{PAYLOAD}, <b onclick=x>tag</b>"),
+]
+PROFILE_PAGES = ["profile", "/members/", "/groups/alpha/members"]
+
+
+@pytest.fixture
+def p2_client(world, login):
+    return login(world.users["P2"])
+
+
+@pytest.fixture
+def p2_saves(world, p2_client):
+    """``p2_saves(field=value)``: P2 saves their profile through the form, which must
+    succeed."""
+
+    def save(**changes):
+        form = profile_form(**{"phone_visibility": "everyone", **changes})
+        url = f"/members/{world.users['P2'].username}/edit"
+        response = p2_client.post(url, data=form)
+        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+        with p2_client.session_transaction() as session:
+            session.pop("_flashes", None)  # as if the browser had shown "saved"
+        return response
+
+    return save
+
+
+def _profile_url(world, url: str) -> str:
+    return f"/members/{world.users['P2'].username}" if url == "profile" else url
+
+
+@pytest.mark.parametrize(
+    ("field", "harmless", "payload"),
+    PROFILE_VALUES,
+    ids=[f"{f}:{p[:24]}" for f, _h, p in PROFILE_VALUES],
+)
+@pytest.mark.parametrize("url", PROFILE_PAGES)
+def test_profile_field_with_markup_adds_no_element(
+    world, client_as, p2_saves, field, harmless, payload, url
+):
+    viewer = client_as("P4")  # shares A with P2: sees e-mail, phone, everything
+    pages = []
+    for value in (harmless, payload):
+        p2_saves(**{field: value})
+        db.session.rollback()
+        stored = world.users["P2"]
+        db.session.refresh(stored)
+        if field == "expertise":
+            assert value.split(",")[0].strip() in [e.tag for e in stored.expertise]
+        elif field in ("phone", "website"):
+            assert getattr(stored.profile, field) == value
+        else:
+            assert getattr(stored, field) == value
+        response = viewer.get(_profile_url(world, url))
+        assert response.status_code == 200
+        pages.append(response.get_data(as_text=True))
+    if field != "website" or url == "profile":
+        assert payload.split(",")[0] not in pages[1], "shown unescaped"
+    assert_same_shape(*pages)
+
+
+def test_quote_breaking_website_stays_one_href_attribute(world, client_as, p2_saves):
+    p2_saves(website=QUOTE_BREAKER)
+    page = client_as("P4").get(f"/members/{world.users['P2'].username}")
+    links = [
+        dict(attrs)
+        for tag, attrs in parse(page.get_data(as_text=True)).elements
+        if tag == "a" and dict(attrs).get("href", "").startswith("https://x")
+    ]
+    assert links == [{"href": QUOTE_BREAKER, "rel": "nofollow noopener noreferrer ugc"}]
+
+
+REFUSED_WEBSITES = [
+    "javascript:alert(1)",
+    " JavaScript:alert(document.domain)",
+    "java\tscript:alert(1)",
+    "\x01javascript:alert(1)",
+    "javascript://https://x.example/%0aalert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "vbscript:msgbox(1)",
+    "//evil.example/",
+    "https:/\\evil.example",
+    'x" onmouseover="alert(1)',
+]
+
+
+@pytest.mark.parametrize("website", REFUSED_WEBSITES, ids=repr)
+def test_website_other_than_http_is_refused_and_not_stored(
+    world, p2_client, p2_saves, website
+):
+    p2_saves(website="https://kept.example/")
+    client = p2_client
+    url = f"/members/{world.users['P2'].username}/edit"
+    pages = []
+    for value in ("ftp://harmless.example/", website):
+        response = client.post(url, data=profile_form(website=value))
+        assert response.status_code == 400
+        assert "https://" in response.get_data(as_text=True)  # the message says how
+        pages.append(response.get_data(as_text=True))
+    assert_same_shape(*pages)
+    db.session.rollback()
+    profile = db.session.get(type(world.users["P2"].profile), world.users["P2"].id)
+    assert profile.website == "https://kept.example/"
+
+
+@pytest.mark.parametrize(
+    "languages",
+    [PAYLOAD, "en, <script>alert(1)</script>", 'fr"><img src=x onerror=alert(1)>'],
+    ids=repr,
+)
+def test_language_codes_with_markup_are_refused_and_not_stored(
+    world, p2_client, p2_saves, languages
+):
+    p2_saves(languages="en, fr")
+    client = p2_client
+    url = f"/members/{world.users['P2'].username}/edit"
+    pages = []
+    for value in ("en, zz", languages):
+        response = client.post(url, data=profile_form(languages=value))
+        assert response.status_code == 400
+        pages.append(response.get_data(as_text=True))
+    assert_same_shape(*pages)
+    db.session.rollback()
+    profile = db.session.get(type(world.users["P2"].profile), world.users["P2"].id)
+    assert profile.languages == ["en", "fr"]
+
+
+def test_edit_form_sent_back_with_markup_in_every_field_adds_no_element(
+    world, p2_client, p2_saves
+):
+    """A refused form echoes what was typed: as values, not as markup."""
+    p2_saves()
+    client = p2_client
+    url = f"/members/{world.users['P2'].username}/edit"
+    pages = []
+    for value, short in ((HARMLESS, "harmless"), (PAYLOAD, SHORT_PAYLOAD)):
+        form = {
+            name: value for name in ("display_name", "organisation", "position", "bio")
+        }
+        form.update(expertise=value, phone=short, languages=value, website=value)
+        response = client.post(url, data=profile_form(**form))
+        assert response.status_code == 400
+        pages.append(response.get_data(as_text=True))
+    assert_same_shape(*pages)
+
+
+# --- member profiles: the bio is markdown ---------------------------------------------
+
+BIO_CHUNK = 50
+BIO_CHUNKS = range(0, len(HAND_WRITTEN), BIO_CHUNK)
+
+
+@pytest.mark.parametrize("start", BIO_CHUNKS, ids=lambda s: f"vectors-{s}-")
+def test_bio_markdown_renders_through_the_text_module_to_allowed_markup(
+    world, client_as, p2_saves, start
+):
+    viewer = client_as("P4")
+    profile_url = f"/members/{world.users['P2'].username}"
+    p2_saves(bio=HARMLESS)
+    baseline = page_shape(viewer.get(profile_url).get_data(as_text=True))
+    problems = []
+    for number, vector in enumerate(HAND_WRITTEN[start : start + BIO_CHUNK], start):
+        p2_saves(bio=vector)
+        db.session.rollback()
+        profile = db.session.get(type(world.users["P2"].profile), world.users["P2"].id)
+        if profile.bio_html != render_markdown(profile.bio):
+            problems.append(f"#{number}: bio_html is not render_markdown(bio)")
+        problems += [f"#{number}: {v}" for v in violations(profile.bio_html)]
+        added = page_shape(viewer.get(profile_url).get_data(as_text=True)) - baseline
+        for key in added:
+            tag, attribute = key if isinstance(key, tuple) else (key, None)
+            if tag not in ALLOWED_TAGS or (
+                attribute and attribute not in ALLOWED_ATTRIBUTES.get(tag, ())
+            ):
+                problems.append(f"#{number} {vector!r}: the page gained {key}")
+    assert not problems, "\n".join(problems[:40])
+
+
+# --- contact exports: cells and vCard properties --------------------------------------
+
+
+def test_contact_exports_neither_run_formulas_nor_gain_vcard_properties(
+    world, client_as
+):
+    """What P3 types on their profile reaches B's CSV as inert cells (no formula) and
+    B's vCards as values (no extra line, so no extra property)."""
+    client = client_as("P3")
+    form = profile_form(
+        '=HYPERLINK("https://evil.example","x")',
+        organisation="x\r\nEMAIL:org@evil.example",
+        position="@SUM(1+1)*cmd|' /C calc'!A0",
+        phone="-1\r\nEMAIL:tel@evil.example",
+        phone_visibility="everyone",
+    )
+    response = client.post(f"/members/{world.users['P3'].username}/edit", data=form)
+    assert response.status_code == 302
+    rows = list(
+        csv.DictReader(io.StringIO(client.get("/groups/bravo/members.csv").text))
+    )
+    formula = re.compile(r"^[=+\-@\t\r]")
+    assert not [(k, v) for row in rows for k, v in row.items() if formula.match(v)]
+    assert any(row["name"] == "'" + form["display_name"] for row in rows)
+    vcards = client.get("/groups/bravo/members.vcf").text
+    properties = [line.split(":")[0] for line in vcards.splitlines() if ":" in line]
+    assert properties.count("EMAIL") <= len(rows), "a field added an EMAIL line"
+    assert "evil.example" not in "".join(
+        line for line in vcards.splitlines() if line.startswith("EMAIL")
+    )
