@@ -32,14 +32,20 @@ def preferences(user: User) -> dict[int | None, EmailPreference]:
 
 
 def email_mode(prefs: dict, group_id: int) -> str:
-    row = prefs.get(group_id) or prefs.get(None)
-    return row.mode if row else "immediate"
+    """The group's own mode, else the person's default, else immediately."""
+    for key in (group_id, None):
+        row = prefs.get(key)
+        if row is not None and row.mode:
+            return row.mode
+    return "immediate"
 
 
 def set_preference(
     user: User, group_id: int | None, mode: str, watch_new_threads: bool
 ) -> None:
-    if mode not in MODES:
+    """Save a mode; for a group, "" means "as my default" (the row then only keeps the
+    new-threads tick, and goes when there is nothing left to keep)."""
+    if mode not in MODES and not (group_id is not None and mode == ""):
         raise ValueError(mode)
     row = db.session.scalar(
         select(EmailPreference).where(
@@ -49,6 +55,10 @@ def set_preference(
             else EmailPreference.group_id == group_id,
         )
     )
+    if group_id is not None and mode == "" and not watch_new_threads:
+        if row is not None:
+            db.session.delete(row)
+        return
     if row is None:
         row = EmailPreference(user_id=user.id, group_id=group_id)
         db.session.add(row)
@@ -80,14 +90,14 @@ def notify_post(
 
     for user in mentioned:
         add(user.id, "mention")
-    muted = set()
+    subscriptions = db.session.execute(
+        select(Subscription.user_id, Subscription.level).where(
+            Subscription.thread_id == thread.id
+        )
+    ).all()
+    # Muted means nothing at all, mentions included (the unsubscribe link promises it).
+    muted = {uid for uid, level in subscriptions if level == Level.MUTE}
     if not mentions_only:
-        subscriptions = db.session.execute(
-            select(Subscription.user_id, Subscription.level).where(
-                Subscription.thread_id == thread.id
-            )
-        ).all()
-        muted = {uid for uid, level in subscriptions if level == Level.MUTE}
         for user_id, level in subscriptions:
             if level == Level.WATCH:
                 add(user_id, "reply")
@@ -100,8 +110,7 @@ def notify_post(
                 add(user_id, "new_thread")
     reasons.pop(post.author_id, None)
     for user_id in muted:
-        if reasons.get(user_id) != "mention":
-            reasons.pop(user_id, None)
+        reasons.pop(user_id, None)
     if not reasons:
         return []
     people = db.session.scalars(
@@ -143,6 +152,8 @@ def _active_member_ids(group: Group) -> set[int]:
 
 
 def _watching_new_threads(group: Group) -> set[int]:
+    """Members who tick "every new thread" by default or for this group, and readers
+    of a public group who tick it for that group (visibility is checked later)."""
     members = _active_member_ids(group)
     rows = db.session.execute(
         select(
@@ -157,7 +168,8 @@ def _watching_new_threads(group: Group) -> set[int]:
     ).all()
     specific = {uid: watch for uid, gid, watch in rows if gid == group.id}
     default = {uid: watch for uid, gid, watch in rows if gid is None}
-    return {uid for uid in members if specific.get(uid, default.get(uid, False))}
+    chosen = {uid for uid in members if specific.get(uid, default.get(uid, False))}
+    return chosen | {uid for uid, watch in specific.items() if watch}
 
 
 def _can_read(group: Group, people: list[User]) -> set[int]:

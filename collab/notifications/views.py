@@ -58,8 +58,7 @@ def settings():
                     abort(400)
                 mode = ""
             watch = request.form.get(f"watch-{key}") == "on"
-            if mode:
-                activity.set_preference(current_user, group_id, mode, watch)
+            activity.set_preference(current_user, group_id, mode, watch)
         db.session.commit()
         flash(_("Your e-mail settings are saved."), "success")
         return redirect(url_for(".settings"))

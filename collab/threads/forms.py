@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from collab.threads.models import MAX_BODY
 
+TOO_LONG = _l("A post can have at most 100,000 characters.")
 BODY_HINT = _l(
     "Markdown: **bold**, _italic_, lists, > quotes, `code`, tables, links. "
     "Mention someone with @ and their name."
@@ -18,7 +19,12 @@ BODY_HINT = _l(
 class PostForm(FlaskForm):
     body = TextAreaField(
         _l("Your message"),
-        validators=[DataRequired(), Length(max=MAX_BODY)],
+        validators=[
+            DataRequired(message=_l("Write something first.")),
+            Length(
+                max=MAX_BODY, message=_l("A post can have at most 100,000 characters.")
+            ),
+        ],
         description=BODY_HINT,
     )
     # One token per rendered form: the same form sent twice makes one post.
@@ -40,7 +46,12 @@ class ThreadForm(PostForm):
 class EditForm(FlaskForm):
     body = TextAreaField(
         _l("Your message"),
-        validators=[DataRequired(), Length(max=MAX_BODY)],
+        validators=[
+            DataRequired(message=_l("Write something first.")),
+            Length(
+                max=MAX_BODY, message=_l("A post can have at most 100,000 characters.")
+            ),
+        ],
         description=BODY_HINT,
     )
     preview = SubmitField(_l("Preview"))

@@ -2,23 +2,46 @@
 
 import re
 
+from markdown_it import MarkdownIt
 from sqlalchemy import func, select
 
 from collab.auth.models import User
 from collab.extensions import db
 
+_parser = MarkdownIt("commonmark")
+INLINE_CODE_RE = re.compile(r"(?<!`)(`+)(?!`).*?(?<!`)\1(?!`)", re.S)
 USERNAME_RE = re.compile(r"(?<![\w@/])@([a-z0-9][a-z0-9._-]*[a-z0-9]|[a-z0-9])", re.I)
-# Code (fenced or inline) is quoted text: mentions there notify nobody.
-CODE_RE = re.compile(r"(```.*?```|`[^`\n]*`)", re.S)
 GROUP_WORD = "group"
 
 
 def _prose(source: str) -> list[tuple[bool, str]]:
-    """Split the source into (is_prose, text) parts."""
-    parts = []
-    for index, piece in enumerate(CODE_RE.split(source)):
-        parts.append((index % 2 == 0, piece))
-    return parts
+    """Split the source into (is_prose, text) parts. Code is quoted text, so mentions
+    there notify nobody: fenced (``` or ~~~) and indented blocks, found by the same
+    markdown parser that renders the post, and inline spans of any backtick count."""
+    lines = source.splitlines(keepends=True)
+    code_lines = set()
+    for token in _parser.parse(source):
+        if token.type in ("fence", "code_block") and token.map:
+            code_lines.update(range(*token.map))
+    parts: list[tuple[bool, str]] = []
+    for number, line in enumerate(lines):
+        is_code = number in code_lines
+        if parts and parts[-1][0] == (not is_code):
+            parts[-1] = (parts[-1][0], parts[-1][1] + line)
+        else:
+            parts.append((not is_code, line))
+    result = []
+    for is_prose, text in parts:
+        if not is_prose:
+            result.append((False, text))
+            continue
+        last = 0
+        for match in INLINE_CODE_RE.finditer(text):
+            result.append((True, text[last : match.start()]))
+            result.append((False, match.group(0)))
+            last = match.end()
+        result.append((True, text[last:]))
+    return result
 
 
 def find(source: str, candidates: list[User]) -> tuple[list[tuple[str, User]], bool]:

@@ -213,6 +213,9 @@ def reply(
     body = _check_body(body)
     # Serialise replies to one thread so numbers and counters stay exact.
     db.session.refresh(thread, with_for_update=True)
+    existing = _already_sent(actor, form_token)  # a twin request may have won the lock
+    if existing is not None:
+        return existing
     return _add_post(actor, thread, body, form_token, new_thread=False)
 
 
