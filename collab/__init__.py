@@ -18,6 +18,7 @@ PLAIN_ENV = (
     "SECRET_KEY",
     "SMTP_URL",
     "STORAGE_URL",
+    "STORAGE_S3_ENDPOINT",
     "REDIS_URL",
     "BASE_URL",
 )
@@ -68,6 +69,7 @@ def create_app(config: dict | None = None) -> Flask:
         audit,
         auth,
         demo,
+        documents,
         groups,
         members,
         notifications,
@@ -75,11 +77,22 @@ def create_app(config: dict | None = None) -> Flask:
         threads,
     )
 
-    for feature in (auth, groups, threads, members, notifications, admin, site):
+    for feature in (
+        auth,
+        groups,
+        threads,
+        documents,
+        members,
+        notifications,
+        admin,
+        site,
+    ):
         app.register_blueprint(feature.views.bp)
     for feature in (auth, notifications, demo):
         app.cli.add_command(feature.cli.cli)
     app.cli.add_command(notifications.cli.digest_cli)
+    app.cli.add_command(documents.cli.cli)
+    app.cli.add_command(documents.cli.storage_cli)
 
     from collab.notifications import services as outbox
 

@@ -48,5 +48,11 @@ class Config:
     SETUP_TTL = timedelta(hours=24)
 
     HSTS = False
+    # Empty: files under instance/files (or STORAGE_PATH). s3://bucket/prefix: an
+    # S3-compatible store; STORAGE_S3_ENDPOINT for a non-AWS one (MinIO, Ceph, ...).
     STORAGE_URL = ""
+    STORAGE_PATH = ""
+    STORAGE_S3_ENDPOINT = ""
+    STORAGE_S3_REGION = ""
+    TRASH_DAYS = 30
     REDIS_URL = ""

@@ -1,4 +1,5 @@
-"""File storage behind one small interface: a local folder under instance/ by default.
+"""File storage behind one small interface: a local folder under instance/ by default,
+or an S3-compatible object store (STORAGE_URL=s3://bucket/prefix) shared by many hosts.
 
 Writes are atomic (temp file, fsync, rename). Files are removed only after the row that
 pointed at them is gone: ``delete_after_commit`` waits for the transaction to commit,
@@ -9,6 +10,7 @@ import os
 import re
 import tempfile
 import uuid
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app
 from sqlalchemy import event
@@ -52,6 +54,72 @@ class LocalStorage:
             os.unlink(self._path(key))
         except FileNotFoundError:
             pass
+
+    def keys(self, prefix: str = ""):
+        for folder, _dirs, files in os.walk(self.root):
+            for name in files:
+                if name.startswith(".tmp-"):
+                    continue
+                key = os.path.relpath(os.path.join(folder, name), self.root)
+                key = key.replace(os.sep, "/")
+                if key.startswith(prefix):
+                    yield key
+
+
+class S3Storage:
+    """Objects in a bucket under a prefix. A PUT is atomic, so no temp-file dance."""
+
+    def __init__(
+        self, url: str, endpoint: str | None = None, region: str | None = None
+    ):
+        import boto3
+
+        parsed = urlsplit(url)
+        self.bucket = parsed.netloc
+        self.prefix = parsed.path.strip("/")
+        self.client = boto3.client(
+            "s3", endpoint_url=endpoint or None, region_name=region or "us-east-1"
+        )
+
+    def _name(self, key: str) -> str:
+        if not KEY_RE.match(key) or ".." in key:
+            raise ValueError(f"bad storage key {key!r}")
+        return f"{self.prefix}/{key}" if self.prefix else key
+
+    def put(self, key: str, data: bytes) -> None:
+        self.client.put_object(Bucket=self.bucket, Key=self._name(key), Body=data)
+
+    def read(self, key: str) -> bytes:
+        return self.client.get_object(Bucket=self.bucket, Key=self._name(key))[
+            "Body"
+        ].read()
+
+    def exists(self, key: str) -> bool:
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=self._name(key))
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in (
+                "404",
+                "NoSuchKey",
+                "NotFound",
+            ):
+                return False
+            raise
+        return True
+
+    def delete(self, key: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=self._name(key))
+
+    def keys(self, prefix: str = ""):
+        start = f"{self.prefix}/" if self.prefix else ""
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=start + prefix
+        )
+        for page in pages:
+            for item in page.get("Contents", []):
+                yield item["Key"][len(start) :]
 
 
 def new_key(prefix: str, extension: str) -> str:
@@ -104,6 +172,16 @@ def _after_rollback(session, _previous_transaction) -> None:
     _run(session, "rollback")
 
 
+def from_config(config, instance_path: str):
+    url = config.get("STORAGE_URL") or ""
+    if url.startswith("s3://"):
+        return S3Storage(
+            url, config.get("STORAGE_S3_ENDPOINT"), config.get("STORAGE_S3_REGION")
+        )
+    return LocalStorage(
+        config.get("STORAGE_PATH") or os.path.join(instance_path, "files")
+    )
+
+
 def init_app(app: Flask) -> None:
-    root = app.config.get("STORAGE_PATH") or os.path.join(app.instance_path, "files")
-    app.extensions["collab_storage"] = LocalStorage(root)
+    app.extensions["collab_storage"] = from_config(app.config, app.instance_path)

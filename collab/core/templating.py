@@ -57,6 +57,16 @@ def local_time(value) -> str:
     return format_time(value, "short", tzinfo=value.tzinfo, locale=get_locale() or "en")
 
 
+def filesize(size: int) -> str:
+    from babel.numbers import format_decimal
+
+    locale = get_locale() or "en"
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= scale:
+            return f"{format_decimal(round(size / scale, 1), locale=locale)} {unit}"
+    return f"{size} B"
+
+
 def register_permissions(app: Flask, module) -> None:
     """Expose a feature's ``can_*`` rules to templates, so buttons match endpoints."""
     for name, function in inspect.getmembers(module, inspect.isfunction):
@@ -75,6 +85,7 @@ def url_for_self(**changes) -> str:
 
 def init_app(app: Flask) -> None:
     from collab.admin import permissions as admin_permissions
+    from collab.documents import permissions as document_permissions
     from collab.groups import permissions as group_permissions
     from collab.members import permissions as member_permissions
     from collab.notifications.activity import unread_count
@@ -91,6 +102,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["person_name"] = person_name
     app.jinja_env.filters["language"] = language_name
     app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["filesize"] = filesize
     app.jinja_env.globals["url_for_self"] = url_for_self
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "en")
     app.jinja_env.globals["languages"] = lambda: current_app.config["LANGUAGES"]
@@ -100,6 +112,7 @@ def init_app(app: Flask) -> None:
         admin_permissions,
         member_permissions,
         thread_permissions,
+        document_permissions,
     ):
         register_permissions(app, module)
     app.jinja_env.globals["unread_notifications"] = lambda: unread_count(current_user)
