@@ -305,9 +305,9 @@ def load() -> int:
                 )
                 created += 1
     db.session.flush()
-    from collab.demo import threads
+    from collab.demo import documents, threads
 
-    return created + threads.load()
+    return created + threads.load() + documents.load()
 
 
 def _add_profile(user, bio, expertise, languages, phone, website, email_to, phone_to):
@@ -325,6 +325,7 @@ def _add_profile(user, bio, expertise, languages, phone, website, email_to, phon
     user.expertise = [Expertise(tag=tag) for tag in expertise]
     key = storage.new_key("photos", "jpg")
     storage.storage().put(key, demo_portrait(user.display_name))
+    storage.discard_on_rollback(db.session(), key)
     profile.photo_key = key
 
 

@@ -1,6 +1,7 @@
 """Folders, uploads and versions, trash, and the library listing. Flush, never commit."""
 
 import hashlib
+import re
 from datetime import timedelta
 
 from flask import current_app
@@ -407,3 +408,30 @@ def storage_report() -> tuple[list[str], list[str]]:
     missing = sorted(k for k in rows | rows_photos if k not in files)
     orphans = sorted(files - rows - rows_photos)
     return missing, orphans
+
+
+# --- links from posts ----------------------------------------------------------------
+
+LINK_RE = re.compile(
+    r"(?<![(\[<\w/])(?:https?://[^\s/]+)?/groups/([a-z0-9-]+)/documents/(\d+)"
+    r"(?:/versions/(\d+)/download)?(?![\w/])"
+)
+
+
+def link_documents(source: str, group: Group) -> str:
+    """Pasted links to this group's documents become rich links: title and version.
+    Documents of other groups stay plain links (their titles may be private)."""
+
+    def replace(match):
+        slug, document_id, number = match.group(1), int(match.group(2)), match.group(3)
+        if slug != group.slug:
+            return match.group(0)
+        document = get_document(group, document_id)
+        if document is None or document.deleted_at is not None:
+            return match.group(0)
+        version = int(number) if number else document.version_count
+        label = _("%(title)s (version %(n)d)", title=document.title, n=version)
+        label = re.sub(r"([\\`*_\[\]<>])", r"\\\1", label)
+        return f"[📄 {label}]({match.group(0)})"
+
+    return LINK_RE.sub(replace, source)

@@ -12,6 +12,7 @@ from collab.core.db import execute_small_write, utcnow
 from collab.core.errors import DomainError
 from collab.core.permissions import can_view_group
 from collab.core.text import render_markdown
+from collab.documents.services import link_documents
 from collab.extensions import db
 from collab.groups.models import Group, Membership
 from collab.notifications import activity as notifications
@@ -172,7 +173,7 @@ def render(body: str, group: Group) -> tuple[str, list[User], bool]:
     found, group_mention = mentions.find(body, _readers(group))
     visible = [(text, user) for text, user in found if can_view_group(user, group)]
     return (
-        render_markdown(mentions.link(body, visible)),
+        render_markdown(mentions.link(link_documents(body, group), visible)),
         [u for _t, u in visible],
         group_mention,
     )
