@@ -1,4 +1,4 @@
-"""Demo documents, generated here (nothing is downloaded): PDF, DOCX, Markdown, CSV, PNG."""
+"""Demo documents, generated here (nothing downloaded): PDF, DOCX, MD, CSV, PNG."""
 
 import io
 import zipfile
@@ -49,30 +49,40 @@ def _pdf_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
 
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+PKG = "http://schemas.openxmlformats.org/package/2006"
+OFFICE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+WORD_MAIN = (
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+)
+CONTENT_TYPES = (
+    f'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="{PKG}/content-types">'
+    '<Default Extension="rels" '
+    'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    f'<Override PartName="/word/document.xml" ContentType="{WORD_MAIN}"/></Types>'
+)
+RELS = (
+    f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{PKG}/relationships">'
+    f'<Relationship Id="rId1" Type="{OFFICE}/officeDocument" '
+    'Target="word/document.xml"/></Relationships>'
+)
+
+
 def docx(paragraphs: list[str]) -> bytes:
     """A minimal Word document: enough for Word, LibreOffice and our extractor."""
     from xml.sax.saxutils import escape
 
     body = "".join(f"<w:p><w:r><w:t>{escape(p)}</w:t></w:r></w:p>" for p in paragraphs)
+    document = (
+        f'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="{W_NS}">'
+        f"<w:body>{body}</w:body></w:document>"
+    )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(
-            "[Content_Types].xml",
-            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
-        )
-        archive.writestr(
-            "_rels/.rels",
-            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>',
-        )
-        archive.writestr(
-            "word/document.xml",
-            '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-            f"<w:body>{body}</w:body></w:document>",
-        )
+        archive.writestr("[Content_Types].xml", CONTENT_TYPES)
+        archive.writestr("_rels/.rels", RELS)
+        archive.writestr("word/document.xml", document)
     return out.getvalue()
 
 
@@ -113,9 +123,9 @@ def _library():
                 "Korea - mobile ID overview.docx",
                 docx(
                     [
-                        "Korea mobile ID: overview for the Digital Identity working group.",
-                        "Channels: NFC chip read 71%, district office 24%, video call 5%.",
-                        "Interoperability profile published by the Ministry of the Interior.",
+                        "Korea mobile ID: overview for the Digital Identity group.",
+                        "Channels: NFC chip read 71%, office 24%, video call 5%.",
+                        "Interoperability profile: Ministry of the Interior.",
                     ]
                 ),
                 "mobile ID, KR",
@@ -124,7 +134,8 @@ def _library():
                 None,
                 "chair@example.org",
                 "Terms of reference 2026-2027.md",
-                b"# Digital Identity working group\n\n## Terms of reference 2026-2027\n\n"
+                b"# Digital Identity working group\n\n"
+                b"## Terms of reference 2026-2027\n\n"
                 b"- compare national eID schemes and levels of assurance\n"
                 b"- share wallet pilot results\n- prepare the E-Leaders session\n",
                 "governance",
@@ -135,7 +146,8 @@ def _library():
                 None,
                 "sarah.thompson@example.org",
                 "Service standard comparison.csv",
-                b"country,standard,points,assessments per year\nGB,Service Standard,14,120\n"
+                b"country,standard,points,assessments per year\n"
+                b"GB,Service Standard,14,120\n"
                 b"PL,mObywatel design rules,10,40\nCL,Digital services norm,12,25\n",
                 "service standard",
             ),
@@ -155,8 +167,9 @@ def _library():
                 docx(
                     [
                         "Draft model clause: open-source release of custom code.",
-                        "Custom code developed under this contract is released under an "
-                        "OSI-approved licence unless a documented security reason applies.",
+                        "Custom code developed under this contract is released "
+                        "under an OSI-approved licence unless a documented "
+                        "security reason applies.",
                     ]
                 ),
                 "open source, clauses",

@@ -12,7 +12,7 @@ cli = AppGroup("documents", help="The document library.")
 
 @storage_cli.command("check")
 def check():
-    """Report rows whose file is missing and files no row points to (deletes nothing)."""
+    """Report rows whose file is missing and files no row points to; deletes nothing."""
     missing, orphans = services.storage_report()
     for key in missing:
         click.echo(f"row without file: {key}")

@@ -1,4 +1,4 @@
-"""Folders, uploads and versions, trash, and the library listing. Flush, never commit."""
+"""Folders, uploads, versions, trash and the library listing. Flush, never commit."""
 
 import hashlib
 import re
@@ -254,9 +254,9 @@ def _store(
     if kind is None:
         raise DomainError(
             _(
-                "“%(name)s” is not an allowed type, or its content does not match its "
-                "extension. Allowed: PDF, Word, Excel, PowerPoint, OpenDocument, text, CSV, "
-                "Markdown, PNG, JPEG.",
+                "“%(name)s” is not an allowed type, or its content does not match "
+                "its extension. Allowed: PDF, Word, Excel, PowerPoint, OpenDocument, "
+                "text, CSV, Markdown, PNG, JPEG.",
                 name=filetypes.clean_filename(filename),
             ),
             field="files",
