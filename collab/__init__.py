@@ -1,6 +1,7 @@
 """The application factory."""
 
 import os
+from importlib import import_module
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -21,6 +22,27 @@ PLAIN_ENV = (
     "STORAGE_S3_ENDPOINT",
     "REDIS_URL",
     "BASE_URL",
+)
+
+
+# Feature packages import nothing themselves, so any module can be imported first.
+BLUEPRINTS = (
+    "auth",
+    "groups",
+    "threads",
+    "documents",
+    "members",
+    "notifications",
+    "admin",
+    "site",
+)
+COMMANDS = (
+    ("auth", "cli"),
+    ("notifications", "cli"),
+    ("notifications", "digest_cli"),
+    ("documents", "cli"),
+    ("documents", "storage_cli"),
+    ("demo", "cli"),
 )
 
 
@@ -64,40 +86,16 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     core_db.install_request_hooks(app)
 
-    from collab import (
-        admin,
-        audit,
-        auth,
-        demo,
-        documents,
-        groups,
-        members,
-        notifications,
-        site,
-        threads,
-    )
+    for feature in BLUEPRINTS:
+        app.register_blueprint(import_module(f"collab.{feature}.views").bp)
+    for module, group in COMMANDS:
+        app.cli.add_command(getattr(import_module(f"collab.{module}.cli"), group))
 
-    for feature in (
-        auth,
-        groups,
-        threads,
-        documents,
-        members,
-        notifications,
-        admin,
-        site,
-    ):
-        app.register_blueprint(feature.views.bp)
-    for feature in (auth, notifications, demo):
-        app.cli.add_command(feature.cli.cli)
-    app.cli.add_command(notifications.cli.digest_cli)
-    app.cli.add_command(documents.cli.cli)
-    app.cli.add_command(documents.cli.storage_cli)
-
+    from collab.audit import services as audit
     from collab.notifications import services as outbox
 
     permissions.install_default_deny(app)
-    audit.services.init_app(app)
+    audit.init_app(app)
     outbox.init_app(app)
     security.init_app(app)
     storage.init_app(app)

@@ -1,3 +1,1 @@
 """Working groups, membership, join requests and invitations."""
-
-from collab.groups import models, views  # noqa: F401

@@ -83,6 +83,15 @@ def find(source: str, candidates: list[User]) -> tuple[list[tuple[str, User]], b
     return list(found.values()), group_mention
 
 
+MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def _escape(text: str) -> str:
+    """A name as literal link text: a display name like "x](https://evil)" must not
+    close the link and open another."""
+    return MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
+
+
 def link(source: str, mentions: list[tuple[str, User]]) -> str:
     """The source with each mention written as a markdown link to the profile."""
     if not mentions:
@@ -100,7 +109,8 @@ def link(source: str, mentions: list[tuple[str, User]]) -> str:
         if is_prose:
             text = pattern.sub(
                 lambda m: (
-                    f"[@{m.group(1)}](/members/{targets[m.group(1).lower()].username})"
+                    f"[@{_escape(m.group(1))}]"
+                    f"(/members/{targets[m.group(1).lower()].username})"
                 ),
                 text,
             )

@@ -3,6 +3,11 @@
 Group A is private (P2 member, P4 chair, a pending request, two invitations), group B is
 public and takes requests (P3 member), a third group is open to anyone who joins. P2
 has a profile photo; each test has a storage folder of its own.
+
+Discussions: A has a thread by P4 (title and posts carry the canary) with an edited
+reply by P2 and a reply by P4 that names P3 (by username and by display name), and a
+locked thread; B has a thread by its chair with a reply by P3. P2 and P3 each have a
+notification, and P2 an e-mail with a one-click unsubscribe link.
 """
 
 import re
@@ -15,15 +20,37 @@ from sqlalchemy import select
 
 from collab.auth.models import User
 from collab.auth.services import issue_password_token
-from collab.core.permissions import Role
+from collab.core.permissions import Role, forget_cached_roles
 from collab.core.storage import LocalStorage
 from collab.extensions import db
 from collab.groups import services as group_services
 from collab.groups.models import Group, Invitation, Membership
 from collab.members import services as member_services
-from collab.notifications.models import OutboxEmail
+from collab.notifications import activity
+from collab.notifications.models import Notification, OutboxEmail
+from collab.threads import services as thread_services
+from collab.threads.models import Post, Thread
 from tests import factories
 from tests.security.routes import CANARY, png_bytes
+
+
+@dataclass
+class Discussions:
+    thread_a: Thread  # in A, by P4: title and every post carry the canary
+    locked_a: Thread  # in A, by P4, locked
+    thread_b: Thread  # in B, by B's chair
+    opening_a: Post  # P4's opening post of thread_a
+    reply_a_p2: Post  # P2's reply in thread_a, edited once (it has a history)
+    reply_a_p4: Post  # P4's reply naming P2, and P3 (who cannot read A)
+    reply_b_p3: Post  # P3's reply in thread_b
+    reply_b_chair: Post  # B's chair answering P3
+    notification_p2: Notification  # P2's, about P4's reply in thread_a
+    notification_p3: Notification  # P3's, about the chair's reply in thread_b
+    unsubscribe_thread_p2: str  # the token of P2's e-mail about thread_a
+    unsubscribe_all_p2: str  # the token of a digest to P2 (all e-mail off)
+
+    def post_ids_of_a(self) -> list[int]:
+        return [self.opening_a.id, self.reply_a_p2.id, self.reply_a_p4.id]
 
 
 @dataclass
@@ -44,6 +71,7 @@ class World:
     invitation_p1_token: str
     reset_token: str
     setup_token: str
+    talk: Discussions
 
 
 def _invite(actor, group, email) -> tuple[Invitation, str]:
@@ -105,6 +133,7 @@ def world(app, storage_root) -> World:
     setup = issue_password_token(outsider, "setup", current_app.config["SETUP_TTL"])
     member_services.set_photo(users["P2"], users["P2"], png_bytes())
     db.session.commit()
+    talk = _discussions(users, group_a, group_b, chair_b)
     return World(
         users=users,
         group_a=group_a,
@@ -122,6 +151,78 @@ def world(app, storage_root) -> World:
         invitation_p1_token=token_p1,
         reset_token=reset,
         setup_token=setup,
+        talk=talk,
+    )
+
+
+def _last_notification(user) -> Notification:
+    return db.session.scalars(
+        select(Notification)
+        .where(Notification.user_id == user.id)
+        .order_by(Notification.id.desc())
+    ).first()
+
+
+def _discussions(users, group_a, group_b, chair_b) -> Discussions:
+    p2, p3, p4 = users["P2"], users["P3"], users["P4"]
+    opening_a = thread_services.start_thread(
+        p4,
+        group_a,
+        f"{CANARY} EUDI wallet pilots",
+        f"The {CANARY} wallet pilot starts in May. Who is in?",
+    )
+    db.session.commit()
+    thread_a = opening_a.thread
+    reply_a_p2 = thread_services.reply(p2, thread_a, f"We join the {CANARY} pilot.")
+    db.session.commit()
+    thread_services.edit_post(
+        p2, reply_a_p2, f"We join the {CANARY} pilot, with two ministries."
+    )
+    db.session.commit()
+    reply_a_p4 = thread_services.reply(
+        p4,
+        thread_a,
+        f"Thanks @{p2.username}. @{p3.username} and @{p3.display_name} should hear "
+        f"nothing of the {CANARY} pilot.",
+    )
+    db.session.commit()
+    locked_a = thread_services.start_thread(
+        p4, group_a, f"{CANARY} budget (closed)", f"The {CANARY} budget is agreed."
+    ).thread
+    locked_a.is_locked = True
+    db.session.commit()
+    opening_b = thread_services.start_thread(
+        chair_b, group_b, "Once-only principle", "Where do registries stand?"
+    )
+    db.session.commit()
+    thread_b = opening_b.thread
+    reply_b_p3 = thread_services.reply(p3, thread_b, "Our base registries are linked.")
+    db.session.commit()
+    reply_b_chair = thread_services.reply(chair_b, thread_b, "Thank you, Petra.")
+    db.session.commit()
+    email = db.session.scalars(
+        select(OutboxEmail)
+        .where(OutboxEmail.to_addr == p2.email)
+        .order_by(OutboxEmail.id.desc())
+    ).first()
+    unsubscribe = re.search(
+        r"/notifications/unsubscribe/([^>/]+)>", email.headers["List-Unsubscribe"]
+    ).group(1)
+    # Requests run in contexts of their own; the services above cached roles here.
+    forget_cached_roles()
+    return Discussions(
+        thread_a=thread_a,
+        locked_a=locked_a,
+        thread_b=thread_b,
+        opening_a=opening_a,
+        reply_a_p2=reply_a_p2,
+        reply_a_p4=reply_a_p4,
+        reply_b_p3=reply_b_p3,
+        reply_b_chair=reply_b_chair,
+        notification_p2=_last_notification(p2),
+        notification_p3=_last_notification(p3),
+        unsubscribe_thread_p2=unsubscribe,
+        unsubscribe_all_p2=activity.unsubscribe_token(p2.id, None),
     )
 
 

@@ -2,6 +2,7 @@
 answers and compare the database and the storage folder before and after."""
 
 import hashlib
+import secrets
 from io import BytesIO
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -81,6 +82,35 @@ def profile_form(name="Paul Member", **changes) -> dict:
 
 def _members(world, who: str, path: str = "") -> str:
     return f"/members/{world.users[who].username}{path}"
+
+
+def thread_url(thread, suffix: str = "", slug: str | None = None) -> str:
+    """A thread's address, through its own group or through ``slug``."""
+    return f"/groups/{slug or thread.group.slug}/threads/{thread.id}{suffix}"
+
+
+def post_url(post, suffix: str, slug: str | None = None) -> str:
+    return thread_url(post.thread, f"/posts/{post.id}/{suffix}", slug)
+
+
+def post_form(body: str = "Agreed: the pilot reports in June.", **more) -> dict:
+    """A reply or a new thread as the browser sends it (with its one-time token)."""
+    return {"body": body, "form_token": secrets.token_urlsafe(12), **more}
+
+
+def _thread(w, target: str):
+    return {"A": w.talk.thread_a, "A-locked": w.talk.locked_a, "B": w.talk.thread_b}[
+        target
+    ]
+
+
+def _own_reply(w, target: str):
+    """Targets of the post routes: P2's reply in A, P3's reply in B."""
+    return {"A": w.talk.reply_a_p2, "B": w.talk.reply_b_p3}[target]
+
+
+_SLUG = {"A": "alpha", "B": "bravo"}
+FORGED_UNSUBSCRIBE = "eyJ1IjoxLCJ0IjpudWxsfQ.forged-signature"
 
 
 # (endpoint, target) → world → (url, form data used when the method is POST).
@@ -205,6 +235,94 @@ ROUTES = {
     ("groups.export_contacts", "A.vcf"): lambda w: ("/groups/alpha/members.vcf", {}),
     ("groups.export_contacts", "B.csv"): lambda w: ("/groups/bravo/members.csv", {}),
     ("groups.export_contacts", "B.vcf"): lambda w: ("/groups/bravo/members.vcf", {}),
+}
+
+# Discussions: "A" and "B" name the group; for thread routes the thread of that group
+# ("A-locked": A's locked thread), for post routes P2's reply in A or P3's reply in B.
+for _t in ("A", "B"):
+    ROUTES |= {
+        ("threads.index", _t): lambda w, t=_t: (f"/groups/{_SLUG[t]}/threads/", {}),
+        ("threads.new", _t): lambda w, t=_t: (
+            f"/groups/{_SLUG[t]}/threads/new",
+            post_form("Shall we compare notes?", title="Interoperability testing"),
+        ),
+        ("threads.show", _t): lambda w, t=_t: (thread_url(_thread(w, t)), {}),
+        ("threads.first_unread", _t): lambda w, t=_t: (
+            thread_url(_thread(w, t), "/unread"),
+            {},
+        ),
+        ("threads.edit", _t): lambda w, t=_t: (
+            post_url(_own_reply(w, t), "edit"),
+            {"body": "Corrected: the pilot reports in July."},
+        ),
+        ("threads.history", _t): lambda w, t=_t: (
+            post_url(_own_reply(w, t), "history"),
+            {},
+        ),
+        ("threads.delete", _t): lambda w, t=_t: (
+            post_url(_own_reply(w, t), "delete"),
+            {},
+        ),
+        ("threads.hide", _t): lambda w, t=_t: (
+            post_url(_own_reply(w, t), "hide"),
+            {"reason": "Off topic: moved to the budget thread."},
+        ),
+        ("threads.subscription", _t): lambda w, t=_t: (
+            thread_url(_thread(w, t), "/subscription"),
+            {"level": "mute" if t == "A" else "watch"},
+        ),
+    }
+ROUTES |= {
+    ("threads.reply", "A"): lambda w: (
+        thread_url(w.talk.thread_a, "/reply"),
+        post_form(),
+    ),
+    ("threads.reply", "A-locked"): lambda w: (
+        thread_url(w.talk.locked_a, "/reply"),
+        post_form(),
+    ),
+    ("threads.reply", "B"): lambda w: (
+        thread_url(w.talk.thread_b, "/reply"),
+        post_form(),
+    ),
+    ("threads.moderate", "A"): lambda w: (thread_url(w.talk.thread_a, "/pin"), {}),
+    ("threads.moderate", "A-locked"): lambda w: (
+        thread_url(w.talk.locked_a, "/unlock"),
+        {},
+    ),
+    ("threads.moderate", "B"): lambda w: (thread_url(w.talk.thread_b, "/lock"), {}),
+    # P4 chairs no other group: its form has no choice (a form error); P5 moves it.
+    ("threads.move", "A"): lambda w: (
+        thread_url(w.talk.thread_a, "/move"),
+        {"group": "bravo"},
+    ),
+    ("threads.move", "B"): lambda w: (
+        thread_url(w.talk.thread_b, "/move"),
+        {"group": "open-data"},
+    ),
+    ("notifications.index", "-"): lambda w: ("/notifications/", {}),
+    ("notifications.open_one", "P2"): lambda w: (
+        f"/notifications/{w.talk.notification_p2.id}",
+        {},
+    ),
+    ("notifications.read_all", "-"): lambda w: ("/notifications/read", {}),
+    ("notifications.settings", "-"): lambda w: (
+        "/notifications/settings",
+        {"mode-default": "digest", "watch-default": "on"},
+    ),
+    # Tokens: P2's e-mail about A's thread, P2's digest ("all"), and a forged one.
+    ("notifications.unsubscribe", "thread"): lambda w: (
+        f"/notifications/unsubscribe/{w.talk.unsubscribe_thread_p2}",
+        {},
+    ),
+    ("notifications.unsubscribe", "all"): lambda w: (
+        f"/notifications/unsubscribe/{w.talk.unsubscribe_all_p2}",
+        {},
+    ),
+    ("notifications.unsubscribe", "forged"): lambda w: (
+        f"/notifications/unsubscribe/{FORGED_UNSUBSCRIBE}",
+        {},
+    ),
 }
 
 

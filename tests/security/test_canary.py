@@ -2,6 +2,10 @@
 a unique string, which must appear 0 times in anything P0, P1 or P3 can fetch from the
 directory, profiles, photos, contact exports, their own data download and error pages.
 And the directory's filters must not tell outsiders who belongs to A, or who chairs it.
+
+Then through discussions: A's thread titles and posts carry it, and name P1 and P3;
+thread lists, the dashboard, notifications and their count, e-mails, digests, previews
+and error pages never show it to them.
 """
 
 import io
@@ -9,12 +13,23 @@ import re
 import zipfile
 
 import pytest
+from sqlalchemy import func, select
 
 from collab.core.permissions import Role
 from collab.extensions import db
 from collab.members import services as member_services
+from collab.notifications.models import Notification, OutboxEmail
+from collab.threads import services as thread_services
+from collab.threads.models import Mention, Post, Subscription, Thread
 from tests import factories
-from tests.security.routes import CANARY, PRINCIPAL_NAMES, png_bytes, profile_form
+from tests.security.routes import (
+    CANARY,
+    PRINCIPAL_NAMES,
+    png_bytes,
+    post_form,
+    profile_form,
+    thread_url,
+)
 
 
 @pytest.fixture
@@ -158,3 +173,277 @@ def test_directory_filters_do_work_for_members_of_a(world, bridge, client_as):
     assert {world.users["P4"].username, bridge.username} <= set(chairs)
     assert world.chair_b.username not in chairs
     assert chairs != _listed(client, "group=no-such-group&role=chair")
+
+
+# --- discussions: threads, notifications, e-mails and digests -------------------------
+
+
+def _set_digest(client) -> None:
+    response = client.post(
+        "/notifications/settings",
+        data={"mode-default": "digest", "watch-default": "on"},
+    )
+    assert response.status_code == 302
+
+
+def _outbox_ids() -> int:
+    db.session.rollback()
+    return db.session.scalar(select(func.max(OutboxEmail.id))) or 0
+
+
+def _emails(address: str, after: int = 0) -> list[OutboxEmail]:
+    db.session.rollback()
+    return list(
+        db.session.scalars(
+            select(OutboxEmail)
+            .where(OutboxEmail.to_addr == address, OutboxEmail.id > after)
+            .order_by(OutboxEmail.id)
+        )
+    )
+
+
+def _email_text(email: OutboxEmail) -> str:
+    return "\n".join(
+        [email.subject, email.body_text, email.body_html, repr(email.headers)]
+    )
+
+
+def _header_count(client) -> int:
+    match = re.search(
+        r'Notifications <span class="count">(\d+)<', client.get("/").get_data(True)
+    )
+    return int(match.group(1)) if match else 0
+
+
+def _send_digests(app) -> None:
+    result = app.test_cli_runner().invoke(args=["digest", "send"])
+    assert result.exit_code == 0, result.output
+
+
+def _naming_outsiders(world, text: str) -> str:
+    """A post that names P1 and P3 (who cannot read A) by username and by name, and
+    the whole group."""
+    p1, p3 = world.users["P1"], world.users["P3"]
+    return (
+        f"{text} @{p1.username}, @{p3.username}, @{p1.display_name} and "
+        f"@{p3.display_name}, have a look. @group please comment."
+    )
+
+
+def discussion_urls(world, principal: str, extra_threads=()) -> list[str]:
+    """Every address an outsider of A might try around A's discussions."""
+    talk = world.talk
+    a_threads = [talk.thread_a, talk.locked_a, *extra_threads]
+    a_posts = db.session.scalars(
+        select(Post.id).where(Post.thread_id.in_([t.id for t in a_threads]))
+    ).all()
+    thread_b = thread_url(talk.thread_b)
+    urls = [
+        "/",
+        "/groups/",
+        "/groups/bravo/",
+        "/groups/bravo/threads/",
+        thread_b,
+        f"{thread_b}/unread",
+        "/groups/alpha/",
+        "/groups/alpha/threads/",
+        "/groups/alpha/threads/new",
+        "/notifications/",
+        "/notifications/?page=2",
+        "/notifications/settings",
+        f"/members/?q={CANARY.split('-')[1]}",  # matches the canary, is not it
+        "/members/?q=wallet+pilot",
+        "/members/?q=budget",
+        "/no/such/page",
+    ]
+    urls += [f"{thread_b}?quote={pid}" for pid in a_posts]
+    for thread in a_threads:
+        for slug in ("alpha", "bravo"):
+            base = thread_url(thread, slug=slug)
+            urls += [base, f"{base}/unread", f"{base}/move", f"{base}?page=2"]
+    for pid in a_posts:
+        for base in (
+            f"/groups/alpha/threads/{talk.thread_a.id}",
+            f"/groups/bravo/threads/{talk.thread_b.id}",
+        ):
+            urls += [
+                f"{base}/posts/{pid}/{verb}" for verb in ("edit", "history", "hide")
+            ]
+    notification_ids = db.session.scalars(select(Notification.id)).all()
+    urls += [f"/notifications/{nid}" for nid in notification_ids]
+    if principal != "P0":
+        username = world.users[principal].username
+        urls += [f"/members/{username}", f"/members/{username}/data.zip"]
+    return urls
+
+
+def _posts_to_try(world) -> list[tuple[str, dict]]:
+    """Forms an outsider might send that echo something back (previews, errors)."""
+    talk = world.talk
+    quoted = "\n".join(f"> @{pid}" for pid in talk.post_ids_of_a())
+    return [
+        (thread_url(talk.thread_a, "/reply"), post_form("Me too", preview="y")),
+        (thread_url(talk.thread_a, slug="bravo") + "/reply", post_form("Me too")),
+        (
+            thread_url(talk.thread_b, "/reply"),
+            post_form(f"Quoting {quoted} @{world.users['P4'].username}", preview="y"),
+        ),
+        ("/groups/alpha/threads/new", post_form("x", title="y", preview="y")),
+        (thread_url(talk.thread_a, "/subscription"), {"level": "watch"}),
+    ]
+
+
+@pytest.mark.parametrize(
+    "principal", ["P0", "P1", "P3"], ids=lambda p: PRINCIPAL_NAMES[p]
+)
+def test_canary_in_a_discussion_never_reaches_outsiders_of_a(
+    app, world, client_as, principal
+):
+    """A's thread titles and posts carry the canary and name P1 and P3: they get no
+    notification, no e-mail, no digest entry, no link, and no page of theirs shows it.
+    P2 (a member of A) does get all of it: the test is not blind."""
+    users, talk = world.users, world.talk
+    outsider = users.get(principal)
+    client, member = client_as(principal), client_as("P2")
+    _set_digest(member)
+    if outsider is not None:
+        _set_digest(client)
+        count_before = _header_count(client)
+    cutoff = _outbox_ids()
+
+    chair = client_as("P4")
+    response = chair.post(
+        "/groups/alpha/threads/new",
+        data=post_form(
+            _naming_outsiders(world, f"Draft {CANARY} position."),
+            title=f"{CANARY} position paper",
+        ),
+    )
+    assert response.status_code == 302
+    new_thread = db.session.get(
+        Thread, int(response.headers["Location"].split("/")[-1])
+    )
+    response = member.post(
+        thread_url(new_thread, "/reply"),
+        data=post_form(_naming_outsiders(world, f"Comments on the {CANARY} draft:")),
+    )
+    assert response.status_code == 302
+
+    leaks, crashes = [], []
+    if outsider is not None:
+        # Nothing about A was recorded for the outsider.
+        db.session.rollback()
+        assert not db.session.scalars(
+            select(Notification).where(
+                Notification.user_id == outsider.id,
+                Notification.group_id == world.group_a.id,
+            )
+        ).all()
+        assert not db.session.scalars(
+            select(Mention).where(Mention.user_id == outsider.id)
+        ).all()
+        assert not db.session.scalars(
+            select(Subscription)
+            .join(Thread, Thread.id == Subscription.thread_id)
+            .where(
+                Subscription.user_id == outsider.id,
+                Thread.group_id == world.group_a.id,
+            )
+        ).all()
+        assert _header_count(client) == count_before
+        # No link to the outsider's profile in A's posts (a mention that was resolved).
+        a_html = db.session.scalars(
+            select(Post.body_html)
+            .join(Thread, Thread.id == Post.thread_id)
+            .where(Thread.group_id == world.group_a.id)
+        ).all()
+        assert not [h for h in a_html if f"/members/{outsider.username}" in h]
+
+    # Activity in B, so that P3's digest has something in it.
+    thread_services.reply(world.chair_b, talk.thread_b, "Registries: see the annex.")
+    db.session.commit()
+    _send_digests(app)
+
+    for url in discussion_urls(world, principal, [new_thread]):
+        response = client.get(url)
+        if response.status_code >= 500:
+            crashes.append(f"GET {url} → {response.status_code}")
+        if any(CANARY in text for text in _texts(response)):
+            leaks.append(f"GET {url} ({response.status_code})")
+    for url, form in _posts_to_try(world):
+        response = client.post(url, data=form)
+        if response.status_code >= 500:
+            crashes.append(f"POST {url} → {response.status_code}")
+        if CANARY in response.get_data(as_text=True):
+            leaks.append(f"POST {url} ({response.status_code})")
+    assert not crashes, crashes
+    assert not leaks, f"{PRINCIPAL_NAMES[principal]} can read A's canary: {leaks}"
+
+    if outsider is not None:
+        mail = _emails(outsider.email)
+        invitation = f"/auth/invitations/{world.invitation_p1_token}"
+        leaked = [
+            e.subject
+            for e in mail
+            if CANARY in _email_text(e) and invitation not in e.body_text
+        ]
+        assert not leaked, f"e-mails to {principal} name A: {leaked}"
+        new_mail = _emails(outsider.email, after=cutoff)
+        if principal == "P3":
+            # Exactly one digest, about B.
+            assert [("Once-only principle" in e.body_text) for e in new_mail] == [True]
+        else:
+            assert new_mail == [], [e.subject for e in new_mail]
+
+    # The control: P2 hears about all of it in the app and in the digest.
+    digests = [e for e in _emails(users["P2"].email, after=cutoff)]
+    assert digests and all(CANARY in e.body_text for e in digests)
+    listing = member.get("/notifications/").get_data(as_text=True)
+    assert CANARY in listing
+
+
+def test_thread_moved_into_a_leaves_outsiders_at_once(app, world, client_as):
+    """B's thread, where P3 posted and has notifications (one waiting for the digest),
+    moves into private A: P3 loses it everywhere at once and hears nothing more."""
+    talk, p3 = world.talk, world.users["P3"]
+    title = talk.thread_b.title
+    client = client_as("P3")
+    _set_digest(client)
+    thread_services.reply(world.chair_b, talk.thread_b, "A digest item for Petra.")
+    db.session.commit()
+    assert _header_count(client) >= 1 and title in client.get("/notifications/").text
+    cutoff = _outbox_ids()
+
+    response = client_as("P5").post(
+        thread_url(talk.thread_b, "/move"), data={"group": "alpha"}
+    )
+    assert response.status_code == 302
+    response = client_as("P4").post(
+        f"/groups/alpha/threads/{talk.thread_b.id}/reply",
+        data=post_form(f"Now private: the {CANARY} registry plan."),
+    )
+    assert response.status_code == 302
+    _send_digests(app)
+
+    assert _header_count(client) == 0
+    for url in (
+        "/",
+        "/notifications/",
+        "/groups/bravo/",
+        "/groups/bravo/threads/",
+        f"/groups/bravo/threads/{talk.thread_b.id}",
+        f"/groups/alpha/threads/{talk.thread_b.id}",
+        f"/notifications/{talk.notification_p3.id}",
+    ):
+        page = client.get(url)
+        assert page.status_code in (200, 404), url
+        assert title not in page.text and CANARY not in page.text, url
+    assert client.get(f"/notifications/{talk.notification_p3.id}").status_code == 404
+    assert _emails(p3.email, after=cutoff) == []
+    db.session.rollback()
+    assert not db.session.scalars(
+        select(Notification).where(
+            Notification.user_id == p3.id,
+            Notification.post_id > talk.reply_b_chair.id + 1,
+        )
+    ).all()

@@ -16,6 +16,12 @@ PUBLIC_VIEWS = {
     "auth.accept_invitation",
     "site.set_language",
     "site.healthz",
+    # One-click unsubscribe (RFC 8058): the link in every notification e-mail and the
+    # List-Unsubscribe header. A mail client POSTs it without a session (and without a
+    # CSRF token: it is exempt too, see test_csrf.py); the signed token in the address
+    # is the authorisation, and it only mutes its owner's thread or turns off its
+    # owner's e-mail. Forged or foreign tokens get 404 (test_unsubscribe.py).
+    "notifications.unsubscribe",
 }
 
 

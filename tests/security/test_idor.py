@@ -2,7 +2,8 @@
 private group A, with the real ids and their neighbours: always 404, nothing changes.
 Then everyone but the person aims the self-only profile endpoints (edit, photo, data,
 erasure) at P2 and the usernames around it: always refused, database and storage folder
-unchanged."""
+unchanged. Then A's discussions (threads, posts, their history and moderation) through
+A's address and through B's, and P2's notifications: 404, nothing changes."""
 
 import re
 from io import BytesIO
@@ -13,13 +14,17 @@ from sqlalchemy import select
 from collab.auth.models import User
 from collab.extensions import db
 from collab.groups.models import Invitation, Membership
+from collab.notifications.models import Notification
+from collab.threads.models import Post, Thread
 from tests.factories import PASSWORD
 from tests.security.routes import (
     PRINCIPAL_NAMES,
     png_bytes,
+    post_form,
     profile_form,
     snapshot,
     storage_snapshot,
+    thread_url,
 )
 
 
@@ -196,3 +201,206 @@ def test_profile_neighbours_really_exist(world):
     existing = set(db.session.scalars(select(User.username)))
     assert len(existing & set(names)) >= 5
     assert set(names) - existing, "one name should be unknown (→ 404)"
+
+
+# --- discussions: threads, posts and notifications of A -------------------------------
+
+
+def _discussion_ids(world):
+    """A's thread and post ids with their neighbours, and B's own (which P3 may use)."""
+    talk = world.talk
+    a_threads = _ids(talk.thread_a.id, talk.locked_a.id)
+    locked_opening = db.session.scalar(
+        select(Post.id).where(Post.thread_id == talk.locked_a.id)
+    )
+    a_posts = _ids(*talk.post_ids_of_a(), locked_opening)
+    b_threads = set(
+        db.session.scalars(select(Thread.id).where(Thread.group_id == world.group_b.id))
+    )
+    b_posts = set(
+        db.session.scalars(
+            select(Post.id).join(Thread).where(Thread.group_id == world.group_b.id)
+        )
+    )
+    return a_threads, a_posts, b_threads, b_posts
+
+
+def thread_attacks(slug: str, thread_id: int) -> list[tuple[str, str, dict]]:
+    base = f"/groups/{slug}/threads/{thread_id}"
+    found = [
+        ("GET", base, {}),
+        ("GET", f"{base}?page=2", {}),
+        ("GET", f"{base}/unread", {}),
+        ("POST", f"{base}/reply", post_form("Let me in on this.")),
+        ("POST", f"{base}/reply", post_form("Preview it.", preview="y")),
+        ("POST", f"{base}/subscription", {"level": "watch"}),
+        ("GET", f"{base}/move", {}),
+        ("POST", f"{base}/move", {"group": "bravo"}),
+        ("POST", f"{base}/move", {"group": "open-data"}),
+    ]
+    found += [
+        ("POST", f"{base}/{action}", {})
+        for action in ("pin", "unpin", "lock", "unlock")
+    ]
+    return found
+
+
+def post_attacks(base: str) -> list[tuple[str, str, dict]]:
+    """``base``: /groups/<slug>/threads/<thread id>/posts/<post id>."""
+    return [
+        ("GET", f"{base}/edit", {}),
+        ("POST", f"{base}/edit", {"body": "Hijacked text."}),
+        ("POST", f"{base}/edit", {"body": "Hijacked text.", "preview": "y"}),
+        ("GET", f"{base}/history", {}),
+        ("POST", f"{base}/delete", {}),
+        ("GET", f"{base}/hide", {}),
+        ("POST", f"{base}/hide", {"reason": "Hidden by an outsider."}),
+    ]
+
+
+def discussion_attacks(world) -> list[tuple[str, str, dict]]:
+    """Everything aimed at A's discussions: through A's address, and through B's (where
+    P3 is a member) with A's thread ids, or B's thread ids with A's post ids."""
+    a_threads, a_posts, b_threads, b_posts = _discussion_ids(world)
+    thread_b = world.talk.thread_b.id
+    found = [
+        ("GET", "/groups/alpha/threads/", {}),
+        ("GET", "/groups/alpha/threads/?page=2", {}),
+        ("GET", "/groups/alpha/threads/new", {}),
+        ("POST", "/groups/alpha/threads/new", post_form("Hello?", title="Outsider")),
+    ]
+    for tid in a_threads:
+        found += thread_attacks("alpha", tid)
+        if tid not in b_threads:
+            found += thread_attacks("bravo", tid)
+        for pid in a_posts:
+            found += post_attacks(f"/groups/alpha/threads/{tid}/posts/{pid}")
+            if tid not in b_threads and pid not in b_posts:
+                found += post_attacks(f"/groups/bravo/threads/{tid}/posts/{pid}")
+    for pid in a_posts:
+        if pid not in b_posts:
+            found += post_attacks(f"/groups/bravo/threads/{thread_b}/posts/{pid}")
+    return found
+
+
+def test_discussion_attack_list_reaches_real_objects(world):
+    """Real ids of A, and neighbours that are B's (or nobody's)."""
+    a_threads, a_posts, b_threads, b_posts = _discussion_ids(world)
+    talk = world.talk
+    assert {talk.thread_a.id, talk.locked_a.id} <= set(a_threads)
+    assert set(talk.post_ids_of_a()) <= set(a_posts)
+    assert set(a_threads) & b_threads, "a neighbouring thread id should be B's"
+    assert set(a_posts) & b_posts, "a neighbouring post id should be B's"
+
+
+MADE_UP = 999_999
+
+
+def _made_up(url: str) -> str:
+    """The same address with every id replaced by one that exists nowhere."""
+    return re.sub(r"/(threads|posts)/\d+", rf"/\1/{MADE_UP}", url)
+
+
+def _discussion_answers(client, attacks) -> list[str]:
+    """Through A's address: 404. Through B's: 404, or the refusal a made-up id gets
+    (a member of B who is not its chair is refused moderation before any lookup), so
+    the answer never tells whether A's id exists."""
+    wrong = []
+    for method, url, form in attacks:
+        response = client.get(url) if method == "GET" else client.post(url, data=form)
+        status = response.status_code
+        if url.startswith("/groups/alpha/"):
+            expected = 404
+        else:
+            control = _made_up(url)
+            expected = (
+                client.get(control)
+                if method == "GET"
+                else client.post(control, data=form)
+            ).status_code
+            assert expected in (403, 404), f"{method} {control} → {expected}"
+        if status != expected:
+            wrong.append(f"{method} {url} → {status}, expected {expected}")
+    return wrong
+
+
+@pytest.mark.parametrize("principal", ["P1", "P3"], ids=lambda p: PRINCIPAL_NAMES[p])
+def test_outsider_of_a_gets_404_for_every_discussion_of_a_and_changes_nothing(
+    world, client_as, principal
+):
+    client = client_as(principal)
+    attacks = discussion_attacks(world)
+    before = snapshot()
+    wrong = _discussion_answers(client, attacks)
+    assert not wrong, "\n".join(wrong)
+    assert snapshot() == before
+    if principal == "P3":
+        # B's thread page through B's address is P3's; A's thread id there is 404.
+        assert client.get(thread_url(world.talk.thread_b)).status_code == 200
+        assert (
+            client.get(thread_url(world.talk.thread_a, slug="bravo")).status_code == 404
+        )
+
+
+def test_chair_of_b_moderating_a_through_b_gets_404_and_changes_nothing(world, login):
+    """B's chair may moderate in B: naming A's threads and posts there is still 404."""
+    client = login(world.chair_b)
+    attacks = [
+        attack
+        for attack in discussion_attacks(world)
+        if attack[1].startswith("/groups/bravo/")
+    ]
+    assert len(attacks) > 50
+    before = snapshot()
+    wrong = _answers(client, attacks)
+    assert not wrong, "\n".join(wrong)
+    assert snapshot() == before
+
+
+def test_chair_of_a_cannot_move_a_thread_into_a_group_they_do_not_chair(
+    world, client_as
+):
+    client = client_as("P4")
+    before = snapshot()
+    for target in ("bravo", "open-data", str(world.group_b.id), "alpha"):
+        response = client.post(
+            thread_url(world.talk.thread_a, "/move"), data={"group": target}
+        )
+        assert response.status_code == 400, target
+    assert snapshot() == before
+
+
+def _notification_ids(world, principal) -> list[int]:
+    """P2's notifications and the ids around them, but none of ``principal``'s own."""
+    owner = world.users["P2"].id
+    rows = db.session.execute(select(Notification.id, Notification.user_id)).all()
+    mine = {nid for nid, uid in rows if uid == world.users[principal].id}
+    ids = _ids(*(nid for nid, uid in rows if uid == owner), max(n for n, _u in rows))
+    return [i for i in ids if i not in mine]
+
+
+@pytest.mark.parametrize(
+    "principal", ["P1", "P3", "P4", "P5"], ids=lambda p: PRINCIPAL_NAMES[p]
+)
+def test_nobody_opens_another_persons_notification(world, client_as, principal):
+    """Opening marks read and redirects to the post: someone else's (even a
+    notification about a group the opener can read) is 404 and stays unread."""
+    ids = _notification_ids(world, principal)
+    assert world.talk.notification_p2.id in ids
+    client = client_as(principal)
+    before = snapshot()
+    wrong = [
+        f"/notifications/{nid} → {response.status_code}"
+        for nid in ids
+        if (response := client.get(f"/notifications/{nid}")).status_code != 404
+    ]
+    assert not wrong, "\n".join(wrong)
+    assert snapshot() == before
+
+
+def test_opening_ones_own_notification_does_work(world, client_as):
+    """The control: P3 opens P3's own notification and lands on B's post."""
+    client = client_as("P3")
+    response = client.get(f"/notifications/{world.talk.notification_p3.id}")
+    assert response.status_code == 302
+    assert f"#post-{world.talk.reply_b_chair.id}" in response.headers["Location"]

@@ -6,10 +6,21 @@ from io import BytesIO
 from sqlalchemy import select
 
 from collab.auth.models import User
+from collab.core.text import render_markdown
 from collab.extensions import db
 from collab.groups.models import Group, Membership
+from collab.notifications.models import EmailPreference
+from collab.threads.models import Post, PostRevision, Subscription, Thread
 from tests.factories import PASSWORD
-from tests.security.routes import NEW_PASSWORD, png_bytes, profile_form, snapshot
+from tests.security.routes import (
+    NEW_PASSWORD,
+    png_bytes,
+    post_form,
+    post_url,
+    profile_form,
+    snapshot,
+    thread_url,
+)
 
 
 def extras(world) -> dict[str, str]:
@@ -309,3 +320,206 @@ def test_erasing_ones_own_account_cannot_be_aimed_at_someone_else(world, client_
         p4.email,
     )
     assert membership(p4, world.group_a).role == "chair"
+
+
+# --- discussions ----------------------------------------------------------------------
+
+
+def discussion_extras(world) -> dict[str, str]:
+    """Columns of threads, posts, subscriptions and notifications an attacker might
+    name, aimed at someone else's things."""
+    talk, p5 = world.talk, world.users["P5"]
+    return {
+        **extras(world),
+        "author_id": str(p5.id),
+        "thread_id": str(talk.thread_b.id),
+        "post_id": str(talk.opening_a.id),
+        "group_id": str(world.group_b.id),
+        "number": "1",
+        "is_pinned": "y",
+        "is_locked": "y",
+        "hidden_at": "2020-01-01 00:00:00",
+        "hidden_by_id": str(p5.id),
+        "hidden_reason": "pwned",
+        "deleted_at": "2020-01-01 00:00:00",
+        "edited_at": "2020-01-01 00:00:00",
+        "created_at": "2000-01-01 00:00:00",
+        "post_count": "999",
+        "last_poster_id": str(p5.id),
+        "last_post_at": "2999-01-01 00:00:00",
+        "body_html": "<script>alert(1)</script>",
+        "level": "mute",
+        "kind": "mention",
+        "in_digest": "y",
+        "read_at": "2020-01-01 00:00:00",
+    }
+
+
+def _rows(state, table: str) -> dict[int, tuple]:
+    return {row[0]: row for row in state[table]}
+
+
+def _changed(before, after, table: str) -> tuple[set[int], set[int]]:
+    """(ids added, ids changed) in ``table``; nothing may disappear."""
+    old, new = _rows(before, table), _rows(after, table)
+    assert set(old) <= set(new), f"rows of {table} disappeared"
+    return set(new) - set(old), {i for i in old if old[i] != new[i]}
+
+
+UNTOUCHED_BY_WRITING = (
+    "users",
+    "groups",
+    "memberships",
+    "invitations",
+    "email_preferences",
+    "post_revisions",
+)
+
+
+def test_new_thread_ignores_extra_fields(world, client_as):
+    p2 = world.users["P2"]
+    client = client_as("P2")
+    before = snapshot()
+    body = "Shall we compare **notes**?"
+    response = client.post(
+        "/groups/alpha/threads/new",
+        data={**discussion_extras(world), **post_form(body, title="Testing plan")},
+    )
+    assert response.status_code == 302
+    after = snapshot()
+    new_threads, changed_threads = _changed(before, after, "threads")
+    new_posts, changed_posts = _changed(before, after, "posts")
+    assert len(new_threads) == 1 and not changed_threads
+    assert len(new_posts) == 1 and not changed_posts
+    db.session.rollback()
+    thread = db.session.get(Thread, new_threads.pop())
+    post = db.session.get(Post, new_posts.pop())
+    assert (thread.group_id, thread.author_id, thread.last_poster_id) == (
+        world.group_a.id,
+        p2.id,
+        p2.id,
+    )
+    assert (thread.is_pinned, thread.is_locked, thread.post_count) == (False, False, 1)
+    assert thread.last_post_at.year != 2999
+    assert (post.thread_id, post.number, post.author_id) == (thread.id, 1, p2.id)
+    assert (post.hidden_at, post.hidden_by_id, post.hidden_reason) == (None, None, "")
+    assert (post.deleted_at, post.edited_at) == (None, None)
+    assert post.created_at.year != 2000
+    assert post.body_html == render_markdown(body)
+    # P2 now watches the thread, as any author does; nobody else's rows moved.
+    new_subscriptions, changed = _changed(before, after, "subscriptions")
+    assert not changed
+    assert [
+        (s.user_id, s.thread_id, s.level)
+        for s in map(lambda i: db.session.get(Subscription, i), new_subscriptions)
+    ] == [(p2.id, thread.id, "watch")]
+    for table in UNTOUCHED_BY_WRITING:
+        assert after[table] == before[table], table
+
+
+def test_reply_ignores_extra_fields(world, client_as):
+    p2, talk = world.users["P2"], world.talk
+    client = client_as("P2")
+    before = snapshot()
+    response = client.post(
+        thread_url(talk.thread_a, "/reply"),
+        data={**discussion_extras(world), **post_form("Agreed.")},
+    )
+    assert response.status_code == 302
+    after = snapshot()
+    new_posts, changed_posts = _changed(before, after, "posts")
+    assert len(new_posts) == 1 and not changed_posts
+    db.session.rollback()
+    post = db.session.get(Post, new_posts.pop())
+    assert (post.thread_id, post.number, post.author_id) == (talk.thread_a.id, 4, p2.id)
+    assert (post.hidden_at, post.deleted_at, post.edited_at) == (None, None, None)
+    assert post.body_html == render_markdown("Agreed.")
+    # Only thread A's counters moved; B's thread and A's locked one are as they were.
+    _new, changed_threads = _changed(before, after, "threads")
+    assert changed_threads == {talk.thread_a.id}
+    thread = db.session.get(Thread, talk.thread_a.id)
+    assert (thread.group_id, thread.is_pinned, thread.is_locked) == (
+        world.group_a.id,
+        False,
+        False,
+    )
+    assert (thread.post_count, thread.last_poster_id) == (4, p2.id)
+    assert not any(_changed(before, after, "subscriptions"))
+    for table in UNTOUCHED_BY_WRITING:
+        assert after[table] == before[table], table
+
+
+def test_edit_ignores_extra_fields(world, client_as):
+    p2, talk = world.users["P2"], world.talk
+    post_id = talk.reply_a_p2.id
+    client = client_as("P2")
+    before = snapshot()
+    response = client.post(
+        post_url(talk.reply_a_p2, "edit"),
+        data={**discussion_extras(world), "body": "We join, with three ministries."},
+    )
+    assert response.status_code == 302
+    after = snapshot()
+    assert _changed(before, after, "posts") == (set(), {post_id})
+    new_revisions, changed_revisions = _changed(before, after, "post_revisions")
+    assert len(new_revisions) == 1 and not changed_revisions
+    db.session.rollback()
+    post = db.session.get(Post, post_id)
+    assert (post.thread_id, post.number, post.author_id) == (talk.thread_a.id, 2, p2.id)
+    assert (post.hidden_at, post.hidden_by_id, post.deleted_at) == (None, None, None)
+    assert post.edited_at.year != 2020 and post.created_at.year != 2000
+    assert post.body_html == render_markdown("We join, with three ministries.")
+    revision = db.session.get(PostRevision, new_revisions.pop())
+    assert (revision.post_id, revision.editor_id) == (post_id, p2.id)
+    for table in ("threads", "subscriptions", "notifications", *UNTOUCHED_BY_WRITING):
+        if table != "post_revisions":
+            assert after[table] == before[table], table
+
+
+def test_hide_ignores_extra_fields(world, client_as):
+    """P4 hides P2's reply: the form cannot pick another post, moderator or time."""
+    talk = world.talk
+    client = client_as("P4")
+    before = snapshot()
+    response = client.post(
+        post_url(talk.reply_a_p2, "hide"),
+        data={**discussion_extras(world), "reason": "Off topic."},
+    )
+    assert response.status_code == 302
+    after = snapshot()
+    assert _changed(before, after, "posts") == (set(), {talk.reply_a_p2.id})
+    db.session.rollback()
+    post = db.session.get(Post, talk.reply_a_p2.id)
+    assert (post.hidden_by_id, post.hidden_reason) == (
+        world.users["P4"].id,
+        "Off topic.",
+    )
+    assert post.hidden_at.year != 2020 and post.deleted_at is None
+    assert after["threads"] == before["threads"]
+
+
+def test_email_settings_change_only_ones_own(world, client_as):
+    """Settings for a group one cannot see, or naming another person, are ignored."""
+    p3 = world.users["P3"]
+    client = client_as("P3")
+    before = snapshot()
+    response = client.post(
+        "/notifications/settings",
+        data={
+            **discussion_extras(world),
+            "user_id": str(world.users["P2"].id),
+            "mode-default": "digest",
+            f"mode-{world.group_a.id}": "off",
+            f"watch-{world.group_a.id}": "on",
+            f"mode-{world.group_b.id}": "off",
+        },
+    )
+    assert response.status_code == 302
+    after = snapshot()
+    db.session.rollback()
+    rows = db.session.scalars(select(EmailPreference)).all()
+    assert sorted((r.user_id, r.group_id or 0, r.mode) for r in rows) == sorted(
+        [(p3.id, 0, "digest"), (p3.id, world.group_b.id, "off")]
+    )
+    for table in ("users", "memberships", "subscriptions", "notifications", "groups"):
+        assert after[table] == before[table], table

@@ -2,14 +2,16 @@
 500."""
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from collab.extensions import db
 from collab.groups.models import Membership
-from tests.security.routes import profile_form
+from collab.threads.models import Post
+from tests.security.routes import post_form, post_url, profile_form, thread_url
 
 BLNS = Path("/work/shared/security-corpora/blns.json")
 
@@ -171,3 +173,77 @@ def test_directory_search_never_crashes(world, client_as, naughty):
             if response.status_code >= 500:
                 crashes.append(f"#{number} {value!r} {url} → {response.status_code}")
     assert not crashes, "\n".join(crashes)
+
+
+# --- discussions: titles, bodies and hide reasons -------------------------------------
+
+
+@pytest.mark.parametrize("chunk", range(CHUNKS), ids=lambda c: f"part-{c + 1}")
+def test_discussion_forms_never_crash(world, client_as, naughty, chunk):
+    """Each string as a thread's title and opening post (refused → again under a
+    harmless title, so the body is still tried), as the reason a chair hides that post,
+    then the thread page that shows title and reason; every few strings the lists,
+    dashboard and notifications that show the titles too."""
+    chair = client_as("P4")
+    strings = naughty[chunk::CHUNKS]
+    answers = Counter()
+
+    def post(number, value):
+        sent = [
+            chair.post("/groups/alpha/threads/new", data=post_form(value, title=value))
+        ]
+        answers["thread", sent[-1].status_code] += 1
+        if sent[-1].status_code != 302:
+            sent.append(
+                chair.post(
+                    "/groups/alpha/threads/new",
+                    data=post_form(f"{number}: {value}", title=f"Naughty {number}"),
+                )
+            )
+        if sent[-1].status_code == 302:
+            thread = sent[-1].headers["Location"].split("?")[0].rstrip("/")
+            opening = db.session.scalar(
+                select(Post.id).where(Post.thread_id == int(thread.rsplit("/", 1)[1]))
+            )
+            hide = f"{thread}/posts/{opening}/hide"
+            sent.append(chair.post(hide, data={"reason": value}))
+            answers["hide", sent[-1].status_code] += 1
+            sent.append(chair.get(thread))
+        if number % 10 == 0:
+            sent += [
+                chair.get("/groups/alpha/threads/"),
+                chair.get("/groups/alpha/"),
+                chair.get("/"),
+            ]
+        return _first_crash_or_last(sent)
+
+    crashes = _crashes(chair, strings, post)
+    assert not crashes, "\n".join(crashes)
+    # Most strings were stored (the test exercises the pages, not only the refusals).
+    assert answers["thread", 302] > len(strings) * 0.8, answers
+    assert answers["hide", 302] > len(strings) * 0.8, answers
+
+
+def test_reply_and_edit_bodies_never_crash(world, client_as, naughty):
+    """Replies (and the edit of one's own reply) share the body checks with new
+    threads, but not the view: every string once through each."""
+    client = client_as("P2")
+    talk = world.talk
+    reply, edit = (
+        thread_url(talk.thread_a, "/reply"),
+        post_url(talk.reply_a_p2, "edit"),
+    )
+
+    answers = Counter()
+
+    def post(number, value):
+        form = post_form(value, preview="y") if number % 2 else post_form(value)
+        sent = [client.post(reply, data=form)]
+        sent.append(client.post(edit, data={"body": value}))
+        answers["edit", sent[-1].status_code] += 1
+        return _first_crash_or_last(sent)
+
+    strings = naughty[::2]
+    crashes = _crashes(client, strings, post)
+    assert not crashes, "\n".join(crashes)
+    assert answers["edit", 302] > len(strings) * 0.8, answers

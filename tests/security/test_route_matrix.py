@@ -6,7 +6,10 @@ redirect to /auth/sign-in?next=…. Non-members get 404 for anything of private 
 Targets: "A" private group A, "B" public group B, "open" an open public group, "new" an
 invitation to an address without an account, "P1" an invitation to P1's address; for
 members.* routes "P2"/"P4"/"P6" name whose profile (P2 has a photo, P4 none), and for
-contact exports "A.csv", "B.vcf"… name the group and the format.
+contact exports "A.csv", "B.vcf"… name the group and the format. Discussions: "A"/"B"
+name the group's thread (posts: P2's reply in A, P3's reply in B), "A-locked" A's
+locked thread; notifications.open_one "P2" is P2's notification; unsubscribe "thread"
+and "all" are P2's signed tokens, "forged" one with a made-up signature.
 """
 
 import pytest
@@ -44,6 +47,21 @@ ERASE_P4 = row(L, 403, 403, 403, A, A, L)
 # Contact lists: active members of the group and the secretariat; A is private.
 EXPORT_A = row(L, 404, A, 404, A, A, L)
 EXPORT_B = row(L, 403, 403, A, 403, A, L)
+# Discussions. Reading: whoever can view the group (A is private: outsiders get 404).
+READ_A = row(L, 404, A, 404, A, A, L)
+READ_B = SIGNED_IN
+# Writing: members and chairs of the group, and the secretariat.
+WRITE_A = READ_A
+WRITE_B = row(L, 403, 403, A, 403, A, L)
+# Editing and removing a post: its author only (P2 in A, P3 in B).
+AUTHOR_A = row(L, 404, A, 404, 403, 403, L)
+AUTHOR_B = row(L, 403, 403, A, 403, 403, L)
+# Moderation: chairs of the group and the secretariat.
+MODERATE_A = CHAIR_OF_A
+MODERATE_B = row(L, 403, 403, 403, 403, A, L)
+# One's own notification: nobody else, not even the secretariat.
+OWN_P2 = row(L, 404, A, 404, 404, 404, L)
+NOBODY = row(404, 404, 404, 404, 404, 404, 404)
 
 # (endpoint, method, target) → row(P0, P1, P2, P3, P4, P5, P6).
 MATRIX = {
@@ -115,6 +133,55 @@ MATRIX = {
     ("groups.export_contacts", "GET", "A.vcf"): EXPORT_A,
     ("groups.export_contacts", "GET", "B.csv"): EXPORT_B,
     ("groups.export_contacts", "GET", "B.vcf"): EXPORT_B,
+    # Discussions.
+    ("threads.index", "GET", "A"): READ_A,
+    ("threads.index", "GET", "B"): READ_B,
+    ("threads.new", "GET", "A"): WRITE_A,
+    ("threads.new", "POST", "A"): WRITE_A,
+    ("threads.new", "GET", "B"): WRITE_B,
+    ("threads.new", "POST", "B"): WRITE_B,
+    ("threads.show", "GET", "A"): READ_A,
+    ("threads.show", "GET", "B"): READ_B,
+    ("threads.first_unread", "GET", "A"): READ_A,
+    ("threads.first_unread", "GET", "B"): READ_B,
+    ("threads.reply", "POST", "A"): WRITE_A,
+    ("threads.reply", "POST", "B"): WRITE_B,
+    # Locked: P2 is sent back with a message and nothing is posted (the matrix counts a
+    # redirect back as an answer; test_discussion_rules.py checks that nothing is).
+    ("threads.reply", "POST", "A-locked"): WRITE_A,
+    ("threads.edit", "GET", "A"): AUTHOR_A,
+    ("threads.edit", "POST", "A"): AUTHOR_A,
+    ("threads.edit", "GET", "B"): AUTHOR_B,
+    ("threads.edit", "POST", "B"): AUTHOR_B,
+    ("threads.history", "GET", "A"): READ_A,
+    ("threads.history", "GET", "B"): READ_B,
+    ("threads.delete", "POST", "A"): AUTHOR_A,
+    ("threads.delete", "POST", "B"): AUTHOR_B,
+    ("threads.hide", "GET", "A"): MODERATE_A,
+    ("threads.hide", "POST", "A"): MODERATE_A,
+    ("threads.hide", "GET", "B"): MODERATE_B,
+    ("threads.hide", "POST", "B"): MODERATE_B,
+    ("threads.moderate", "POST", "A"): MODERATE_A,
+    ("threads.moderate", "POST", "A-locked"): MODERATE_A,
+    ("threads.moderate", "POST", "B"): MODERATE_B,
+    ("threads.move", "GET", "A"): MODERATE_A,
+    ("threads.move", "POST", "A"): MODERATE_A,
+    ("threads.move", "GET", "B"): MODERATE_B,
+    ("threads.move", "POST", "B"): MODERATE_B,
+    ("threads.subscription", "POST", "A"): READ_A,
+    ("threads.subscription", "POST", "B"): READ_B,
+    ("notifications.index", "GET", "-"): SIGNED_IN,
+    ("notifications.open_one", "GET", "P2"): OWN_P2,
+    ("notifications.read_all", "POST", "-"): SIGNED_IN,
+    ("notifications.settings", "GET", "-"): SIGNED_IN,
+    ("notifications.settings", "POST", "-"): SIGNED_IN,
+    # Public on purpose (RFC 8058 one-click): the signed token is the authorisation.
+    ("notifications.unsubscribe", "GET", "thread"): EVERYONE,
+    ("notifications.unsubscribe", "POST", "thread"): EVERYONE,
+    ("notifications.unsubscribe", "GET", "all"): EVERYONE,
+    ("notifications.unsubscribe", "POST", "all"): EVERYONE,
+    ("notifications.unsubscribe", "GET", "forged"): NOBODY,
+    ("notifications.unsubscribe", "POST", "forged"): NOBODY,
 }
 
 CASES = [

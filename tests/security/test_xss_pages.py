@@ -1,6 +1,7 @@
-"""Plain-text values (names, messages, addresses, query arguments) shown on pages and in
-e-mails add no element or attribute: the page with a payload has the shape of the page
-with harmless words."""
+"""Plain-text values (names, messages, addresses, query arguments, thread titles, hide
+reasons) shown on pages and in e-mails add no element or attribute: the page with a
+payload has the shape of the page with harmless words. Markdown (bios, posts) renders
+through core/text to allowed markup only; mentions add nothing but a profile link."""
 
 import csv
 import io
@@ -14,13 +15,17 @@ from sqlalchemy import delete, select
 
 from collab.audit import services as audit
 from collab.auth.services import request_password_reset
+from collab.core.db import utcnow
 from collab.core.permissions import Role
 from collab.core.text import render_markdown
 from collab.extensions import db
 from collab.groups import services as group_services
 from collab.groups.models import Membership
+from collab.notifications import activity
 from collab.notifications.models import OutboxEmail
-from tests.security.routes import profile_form
+from collab.threads import services as thread_services
+from collab.threads.models import Post
+from tests.security.routes import post_form, post_url, profile_form, thread_url
 from tests.security.test_xss import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_TAGS,
@@ -498,14 +503,21 @@ def test_contact_exports_neither_run_formulas_nor_gain_vcard_properties(
     """What P3 types on their profile reaches B's CSV as inert cells (no formula) and
     B's vCards as values (no extra line, so no extra property)."""
     client = client_as("P3")
+    url = f"/members/{world.users['P3'].username}/edit"
+    with_line_breaks = profile_form(
+        "Plain Name",
+        organisation="x\r\nEMAIL:org@evil.example",
+        phone="-1\r\nEMAIL:tel@evil.example",
+    )
+    assert client.post(url, data=with_line_breaks).status_code == 400
     form = profile_form(
         '=HYPERLINK("https://evil.example","x")',
-        organisation="x\r\nEMAIL:org@evil.example",
+        organisation="+cmd|' /C calc'!A0",
         position="@SUM(1+1)*cmd|' /C calc'!A0",
-        phone="-1\r\nEMAIL:tel@evil.example",
+        phone="-1+1",
         phone_visibility="everyone",
     )
-    response = client.post(f"/members/{world.users['P3'].username}/edit", data=form)
+    response = client.post(url, data=form)
     assert response.status_code == 302
     rows = list(
         csv.DictReader(io.StringIO(client.get("/groups/bravo/members.csv").text))
@@ -519,3 +531,226 @@ def test_contact_exports_neither_run_formulas_nor_gain_vcard_properties(
     assert "evil.example" not in "".join(
         line for line in vcards.splitlines() if line.startswith("EMAIL")
     )
+
+
+# --- discussions: titles, names and hide reasons on pages and in e-mails --------------
+
+
+def _set_in_discussion(world, field: str, value: str) -> None:
+    talk = world.talk
+    if field == "thread title":
+        talk.thread_a.title = value
+    elif field == "author name":  # P4: opening post, last poster, P2's notification
+        world.users["P4"].display_name = value
+    elif field == "hide reason":
+        talk.reply_a_p2.hidden_at = utcnow()
+        talk.reply_a_p2.hidden_reason = value
+    db.session.commit()
+
+
+def _discussion_page(world, page: str) -> str:
+    talk = world.talk
+    return {
+        "thread": thread_url(talk.thread_a),
+        "quote": thread_url(talk.thread_a, f"?quote={talk.opening_a.id}"),
+        "history": post_url(talk.reply_a_p2, "history"),
+        "edit": post_url(talk.reply_a_p2, "edit"),
+        "hide": post_url(talk.reply_a_p2, "hide"),
+        "move": thread_url(talk.thread_a, "/move"),
+    }.get(page, page)
+
+
+DISCUSSION_PAGES = [
+    ("thread title", "P2", "/groups/alpha/threads/"),
+    ("thread title", "P2", "thread"),
+    ("thread title", "P2", "/groups/alpha/"),
+    ("thread title", "P2", "/"),
+    ("thread title", "P2", "/notifications/"),
+    ("thread title", "P2", "history"),
+    ("thread title", "P2", "edit"),
+    ("thread title", "P5", "move"),
+    ("author name", "P2", "/groups/alpha/threads/"),
+    ("author name", "P2", "thread"),
+    ("author name", "P2", "quote"),
+    ("author name", "P2", "/"),
+    ("author name", "P2", "/notifications/"),
+    ("author name", "P2", "/groups/alpha/"),
+    ("hide reason", "P2", "thread"),
+    ("hide reason", "P4", "thread"),
+]
+
+
+@pytest.mark.parametrize(
+    ("field", "principal", "page"),
+    DISCUSSION_PAGES,
+    ids=[f"{f}-{p}-{u}" for f, p, u in DISCUSSION_PAGES],
+)
+def test_discussion_text_with_markup_adds_no_element_to_the_page(
+    world, client_as, field, principal, page
+):
+    client = client_as(principal)
+    url = _discussion_page(world, page)
+    pages = []
+    for value in (HARMLESS, PAYLOAD):
+        _set_in_discussion(world, field, value)
+        response = client.get(url)
+        assert response.status_code == 200, url
+        pages.append(response.get_data(as_text=True))
+        assert value in pages[-1] or "&lt;img" in pages[-1], "the value is not shown"
+    assert_same_shape(*pages)
+
+
+def _reply_as_p4(world, value: str) -> None:
+    """P4 replies in thread A (P2 follows it) after the title, P4's name and the body
+    took ``value``."""
+    world.talk.thread_a.title = value
+    world.users["P4"].display_name = value
+    db.session.commit()
+    thread_services.reply(world.users["P4"], world.talk.thread_a, value)
+    db.session.commit()
+
+
+def test_post_email_with_markup_in_title_name_and_body_adds_no_element(world):
+    emails = []
+    for value in (HARMLESS, PAYLOAD):
+        _reply_as_p4(world, value)
+        emails.append(_last_email_html(world.users["P2"].email))
+        assert value in emails[-1] or "&lt;img" in emails[-1]
+    assert_same_shape(*emails)
+
+
+def test_digest_with_markup_in_title_name_and_body_adds_no_element(world):
+    activity.set_preference(world.users["P2"], None, "digest", False)
+    db.session.commit()
+    emails = []
+    for value in (HARMLESS, PAYLOAD):
+        _reply_as_p4(world, value)
+        assert activity.send_digests() >= 1
+        db.session.commit()
+        emails.append(_last_email_html(world.users["P2"].email))
+        assert value in emails[-1] or "&lt;img" in emails[-1]
+    assert_same_shape(*emails)
+
+
+# --- discussions: post bodies are markdown --------------------------------------------
+
+POST_CHUNK = 50
+
+
+@pytest.mark.parametrize("start", BIO_CHUNKS, ids=lambda s: f"vectors-{s}-")
+def test_post_markdown_renders_through_the_text_module_to_allowed_markup(
+    world, client_as, start
+):
+    """Each vector as a reply through the form: the stored HTML is what the pipeline
+    makes of the source, breaks no rule, and is what the thread page and the e-mail
+    show (the page and e-mail add nothing of their own around it)."""
+    client = client_as("P2")
+    thread, group = world.talk.thread_a, world.group_a
+    problems = []
+    for number, vector in enumerate(HAND_WRITTEN[start : start + POST_CHUNK], start):
+        response = client.post(thread_url(thread, "/reply"), data=post_form(vector))
+        if response.status_code == 400:  # e.g. nothing left once stripped
+            continue
+        assert response.status_code == 302, f"#{number}: {response.status_code}"
+        post_id = int(response.headers["Location"].rpartition("#post-")[2])
+        db.session.rollback()
+        post = db.session.get(Post, post_id)
+        if post.body != vector.strip():
+            problems.append(f"#{number}: the source was not stored as written")
+        if post.body_html != thread_services.render(post.body, group)[0]:
+            problems.append(f"#{number}: body_html is not the pipeline's output")
+        problems += [f"#{number} {vector!r}: {v}" for v in violations(post.body_html)]
+        page = client.get(response.headers["Location"]).get_data(as_text=True)
+        if post.body_html not in page:
+            problems.append(f"#{number}: the page does not show body_html as stored")
+        mail = _last_email_html(world.users["P4"].email)
+        if post.body_html not in mail:
+            problems.append(f"#{number}: the e-mail does not show body_html as stored")
+    assert not problems, "\n".join(problems[:40])
+
+
+PREVIEW = re.compile(
+    r'id="preview-heading">[^<]*</h2>\s*<div class="prose">(.*?)</div>\s*</section>',
+    re.S,
+)
+
+
+def test_post_preview_renders_to_allowed_markup(world, client_as):
+    """The preview (no JavaScript: a round trip) goes through the same pipeline."""
+    client = client_as("P2")
+    url = thread_url(world.talk.thread_a, "/reply")
+    problems = []
+    for number, vector in enumerate(HAND_WRITTEN[::5]):
+        page = client.post(url, data=post_form(vector, preview="y"))
+        if page.status_code != 200:
+            continue
+        match = PREVIEW.search(page.get_data(as_text=True))
+        assert match, f"#{number}: no preview on the page"
+        problems += [f"#{number} {vector!r}: {v}" for v in violations(match.group(1))]
+    assert not problems, "\n".join(problems[:40])
+
+
+# --- mentions: a display name is text, never markup or another link ------------------
+
+MENTION_NAMES = [
+    "x](javascript:alert(1))",
+    "x](https://evil.example/phish)",
+    "Eve](/auth/sign-out)",
+    "[x](javascript:alert(1))",
+    "<img src=x onerror=alert(1)>",
+    '<a href="javascript:alert(1)">Ann</a>',
+    'x" onmouseover="alert(1)',
+    "**Boss** _Lady_",
+    "Mallory ![i](https://evil.example/t.png)",
+    "<https://evil.example>",
+    "Zed `code` [ref]: https://evil.example",
+]
+
+
+def _links(html: str) -> list[str]:
+    return [
+        dict(attrs).get("href") or ""
+        for tag, attrs in parse(html).elements
+        if tag == "a"
+    ]
+
+
+@pytest.mark.parametrize("name", MENTION_NAMES, ids=repr)
+def test_mention_of_a_display_name_with_markup_adds_only_a_profile_link(
+    world, client_as, name
+):
+    """Ed (a member of A) takes a display name with markdown or HTML in it, and P4
+    mentions him by that name. Against the same text without mention handling, the post
+    gains at most one element, a link to Ed's profile: no javascript: or other link,
+    no new tags. (Markup of the name shown as plain text instead is fine: a name is
+    text.)"""
+    ed = world.extra_member
+    ed.display_name = name
+    db.session.commit()
+    body = f"Welcome @{name} to the group."
+    response = client_as("P4").post(
+        thread_url(world.talk.thread_a, "/reply"), data=post_form(body)
+    )
+    assert response.status_code == 302
+    db.session.rollback()
+    post = db.session.get(Post, int(response.headers["Location"].rpartition("-")[2]))
+    plain = render_markdown(post.body)
+    assert violations(post.body_html) == []
+    gained = page_shape(post.body_html) - page_shape(plain)
+    new_links = [h for h in _links(post.body_html) if h not in _links(plain)]
+    assert set(new_links) <= {f"/members/{ed.username}"}, f"{post.body_html!r}"
+    assert gained <= Counter({"a": 1, ("a", "href"): 1}), f"{post.body_html!r}"
+
+
+def test_mention_oracle_sees_a_profile_link(world, client_as):
+    """The control: a plain name gains exactly the profile link."""
+    ed = world.extra_member
+    response = client_as("P4").post(
+        thread_url(world.talk.thread_a, "/reply"),
+        data=post_form(f"Welcome @{ed.display_name} to the group."),
+    )
+    db.session.rollback()
+    post = db.session.get(Post, int(response.headers["Location"].rpartition("-")[2]))
+    gained = page_shape(post.body_html) - page_shape(render_markdown(post.body))
+    assert gained == Counter({"a": 1, ("a", "href"): 1})
+    assert _links(post.body_html) == [f"/members/{ed.username}"]
