@@ -90,9 +90,15 @@ class S3Storage:
         self.client.put_object(Bucket=self.bucket, Key=self._name(key), Body=data)
 
     def read(self, key: str) -> bytes:
-        return self.client.get_object(Bucket=self.bucket, Key=self._name(key))[
-            "Body"
-        ].read()
+        from botocore.exceptions import ClientError
+
+        try:
+            answer = self.client.get_object(Bucket=self.bucket, Key=self._name(key))
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey"):
+                raise FileNotFoundError(key) from error
+            raise
+        return answer["Body"].read()
 
     def exists(self, key: str) -> bool:
         from botocore.exceptions import ClientError
@@ -149,7 +155,9 @@ def _on_outcome(session, committed=None, rolled_back=None) -> None:
     if "file_callbacks" not in info:
         info["file_callbacks"] = {"commit": [], "rollback": []}
         event.listen(session, "after_commit", _after_commit)
-        event.listen(session, "after_soft_rollback", _after_rollback)
+        # Any end of the outermost transaction that was not a commit (rollback, close
+        # after an exception, a dying worker's session) counts as a rollback.
+        event.listen(session, "after_transaction_end", _after_end)
     if committed:
         info["file_callbacks"]["commit"].append(committed)
     if rolled_back:
@@ -168,8 +176,9 @@ def _after_commit(session) -> None:
     _run(session, "commit")
 
 
-def _after_rollback(session, _previous_transaction) -> None:
-    _run(session, "rollback")
+def _after_end(session, transaction) -> None:
+    if transaction.parent is None:
+        _run(session, "rollback")
 
 
 def from_config(config, instance_path: str):

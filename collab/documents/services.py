@@ -2,6 +2,7 @@
 
 import hashlib
 import re
+import unicodedata
 from datetime import timedelta
 
 from flask import current_app
@@ -72,9 +73,14 @@ def get_folder(group: Group, folder_id: int | None) -> Folder | None:
 
 
 def _clean_name(name: str) -> str:
-    if not (name or "").strip():
+    """Folder names are only shown, never used as paths: keep slashes, drop controls."""
+    name = "".join(
+        c for c in (name or "") if unicodedata.category(c) not in ("Cc", "Cf")
+    )
+    name = " ".join(name.split())
+    if not name:
         raise DomainError(_("Give the folder a name."), field="name")
-    return filetypes.clean_filename(name)[:120]
+    return name[:120]
 
 
 def create_folder(
@@ -245,7 +251,7 @@ def _store(
 ) -> DocumentVersion:
     """Check the file, write it under a generated name, then add the version row. If
     anything fails later in the transaction, the file is removed again."""
-    kind = filetypes.detect(filename, data)
+    kind = filetypes.detect(filetypes.clean_filename(filename), data)
     if not data:
         raise DomainError(
             _("“%(name)s” is empty.", name=filetypes.clean_filename(filename)),
@@ -412,9 +418,8 @@ def storage_report() -> tuple[list[str], list[str]]:
 
 # --- links from posts ----------------------------------------------------------------
 
-LINK_RE = re.compile(
-    r"(?<![(\[<\w/])(?:https?://[^\s/]+)?/groups/([a-z0-9-]+)/documents/(\d+)"
-    r"(?:/versions/(\d+)/download)?(?![\w/])"
+LINK_PATH = (
+    r"/groups/([a-z0-9-]+)/documents/(\d+)(?:/versions/(\d+)/download)?(?![\w/])"
 )
 
 
@@ -434,4 +439,7 @@ def link_documents(source: str, group: Group) -> str:
         label = re.sub(r"([\\`*_\[\]<>])", r"\\\1", label)
         return f"[📄 {label}]({match.group(0)})"
 
-    return LINK_RE.sub(replace, source)
+    # Only our own addresses: a look-alike host must not borrow a document's title.
+    base = re.escape(current_app.config["BASE_URL"].rstrip("/"))
+    pattern = re.compile(rf"(?<![(\[<\w/.:-])(?:{base})?{LINK_PATH}")
+    return pattern.sub(replace, source)

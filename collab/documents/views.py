@@ -163,14 +163,16 @@ def create_folder(group):
 def edit_folder(group, folder_id):
     require(permissions.can_manage_folders(current_user, group))
     folder = services.get_folder(group, folder_id) or abort(404)
+    parent = _folder_arg(group, request.form.get("parent"))  # another group's: 404
     form = RenameFolderForm()
-    form.parent.choices = _folder_choices(group, exclude=folder.id)
+    # Every folder is a valid answer here; the service explains why one cannot be used.
+    form.parent.choices = _folder_choices(group)
     if not form.validate_on_submit():
         flash(_("Give the folder a name."), "error")
         return redirect(url_for(".index", slug=group.slug, folder=folder.id))
     try:
         services.rename_folder(current_user, folder, form.name.data)
-        services.move_folder(current_user, folder, _folder_arg(group, form.parent.data))
+        services.move_folder(current_user, folder, parent)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -257,6 +259,7 @@ def add_version(group, document_id):
 def edit(group, document_id):
     document = _document(group, document_id)
     require(permissions.can_edit_document(current_user, document))
+    folder = _folder_arg(group, request.form.get("folder"))  # another group's: 404
     form = DocumentForm()
     form.folder.choices = _folder_choices(group)
     if form.validate_on_submit():
@@ -266,7 +269,7 @@ def edit(group, document_id):
             title=form.title.data,
             description=form.description.data or "",
             tags=form.tags.data or "",
-            folder=_folder_arg(group, form.folder.data),
+            folder=folder,
         )
         db.session.commit()
         flash(_("Document saved."), "success")
@@ -333,7 +336,7 @@ def _send(group, document_id, number, inline):
         abort(404)
     response = send_file(
         io.BytesIO(data),
-        mimetype=kind.content_type,
+        mimetype=kind.content_type.split(";")[0],
         as_attachment=not inline,
         download_name=version.filename,
         max_age=0,
