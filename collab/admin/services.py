@@ -15,6 +15,7 @@ from collab.auth.models import User
 from collab.auth.services import create_user, issue_password_token
 from collab.core.errors import DomainError
 from collab.core.permissions import Role
+from collab.core.spreadsheet import safe_cell
 from collab.core.urls import absolute_url
 from collab.extensions import db
 from collab.groups import services as group_services
@@ -93,7 +94,7 @@ def membership_csv() -> str:
     for group, membership, user in rows:
         writer.writerow(
             [
-                _cell(value)
+                safe_cell(value)
                 for value in (
                     group.slug,
                     group.name,
@@ -110,11 +111,6 @@ def membership_csv() -> str:
             ]
         )
     return out.getvalue()
-
-
-def _cell(value: str) -> str:
-    """Cells starting with = + - @ run as formulas in spreadsheets; quote them."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def search_people(query: str) -> Select:

@@ -27,6 +27,7 @@ from collab.core import storage
 from collab.core.db import utcnow
 from collab.core.errors import DomainError
 from collab.core.permissions import is_secretariat
+from collab.core.spreadsheet import safe_cell
 from collab.core.templating import NOT_COUNTRIES
 from collab.core.text import render_markdown
 from collab.extensions import db
@@ -323,7 +324,7 @@ def contacts_csv(viewer: User, group: Group) -> str:
         phone = user.profile.phone if phone_ok and user.profile else ""
         writer.writerow(
             [
-                _cell(v)
+                safe_cell(v)
                 for v in (
                     user.display_name,
                     membership.role,
@@ -336,11 +337,6 @@ def contacts_csv(viewer: User, group: Group) -> str:
             ]
         )
     return out.getvalue()
-
-
-def _cell(value: str) -> str:
-    """Spreadsheets run cells starting with = + - @ as formulas; quote them."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def contacts_vcard(viewer: User, group: Group) -> str:
