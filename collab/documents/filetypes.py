@@ -56,7 +56,12 @@ def clean_filename(filename: str) -> str:
     name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
     name = unicodedata.normalize("NFC", name)
     name = "".join(c for c in name if unicodedata.category(c) not in ("Cc", "Cf"))
-    name = re.sub(r"\s+", " ", name).strip().lstrip(".") or "document"
+    name = re.sub(r"\s+", " ", name).strip()
+    # No hidden files; a bare ".txt" becomes "document.txt", keeping its extension.
+    stripped = name.lstrip(".")
+    if stripped != name and "." not in stripped:
+        stripped = f"document.{stripped}" if stripped else ""
+    name = stripped or "document"
     if len(name) > 200:
         stem, _, ext = name.rpartition(".")
         name = (stem[: 190 - len(ext)] + "." + ext) if stem else name[:200]

@@ -365,6 +365,10 @@ def move_thread(actor: User, thread: Thread, target: Group) -> None:
         .where(Notification.thread_id == thread.id)
         .values(group_id=target.id)
     )
+    # Stored HTML was rendered for the old group (rich links to its documents,
+    # mention links of its members): render it again for the new readers.
+    for post in db.session.scalars(select(Post).where(Post.thread_id == thread.id)):
+        post.body_html = render(post.body, target)[0]
     audit.record(actor, "thread.moved", thread, group=target, source=source.slug)
 
 

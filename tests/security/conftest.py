@@ -8,6 +8,11 @@ Discussions: A has a thread by P4 (title and posts carry the canary) with an edi
 reply by P2 and a reply by P4 that names P3 (by username and by display name), and a
 locked thread; B has a thread by its chair with a reply by P3. P2 and P3 each have a
 notification, and P2 an e-mail with a one-click unsubscribe link.
+
+Documents: A and B each have a folder holding a document with two versions, and an
+empty folder inside it; A has a document in the trash. A's folder name and its
+documents' titles, descriptions, tags, file names, version note and file contents carry
+the canary.
 """
 
 import re
@@ -22,6 +27,8 @@ from collab.auth.models import User
 from collab.auth.services import issue_password_token
 from collab.core.permissions import Role, forget_cached_roles
 from collab.core.storage import LocalStorage
+from collab.documents import services as document_services
+from collab.documents.models import Document, Folder
 from collab.extensions import db
 from collab.groups import services as group_services
 from collab.groups.models import Group, Invitation, Membership
@@ -31,7 +38,7 @@ from collab.notifications.models import Notification, OutboxEmail
 from collab.threads import services as thread_services
 from collab.threads.models import Post, Thread
 from tests import factories
-from tests.security.routes import CANARY, png_bytes
+from tests.security.routes import CANARY, pdf_bytes, png_bytes
 
 
 @dataclass
@@ -54,6 +61,29 @@ class Discussions:
 
 
 @dataclass
+class Library:
+    folder_a: Folder  # holds document_a; its name carries the canary
+    empty_folder_a: Folder  # inside folder_a
+    document_a: Document  # uploaded by P2 (v1, text), new version by P4 (v2, PDF)
+    trashed_a: Document  # uploaded by Ed (a plain member of A), trashed by P4
+    folder_b: Folder
+    empty_folder_b: Folder
+    document_b: Document  # uploaded by P3 (v1, Markdown); v2 by B's chair (PNG)
+
+    def ids_of_a(self) -> tuple[list[int], list[int]]:
+        """(document ids, folder ids) of A."""
+        return (
+            [self.document_a.id, self.trashed_a.id],
+            [self.folder_a.id, self.empty_folder_a.id],
+        )
+
+
+# What A's documents carry: each must stay inside A.
+A_DOCUMENT_TITLE = f"{CANARY} wallet pilot report"
+A_FILE_TEXT = f"Internal draft: the {CANARY} wallet pilot costs 2.4 million.\n"
+
+
+@dataclass
 class World:
     users: dict[str, User]  # "P1".."P6"
     group_a: Group
@@ -72,6 +102,7 @@ class World:
     reset_token: str
     setup_token: str
     talk: Discussions
+    library: Library
 
 
 def _invite(actor, group, email) -> tuple[Invitation, str]:
@@ -134,6 +165,7 @@ def world(app, storage_root) -> World:
     member_services.set_photo(users["P2"], users["P2"], png_bytes())
     db.session.commit()
     talk = _discussions(users, group_a, group_b, chair_b)
+    library = _library(users, group_a, group_b, chair_b, extra)
     return World(
         users=users,
         group_a=group_a,
@@ -152,6 +184,71 @@ def world(app, storage_root) -> World:
         reset_token=reset,
         setup_token=setup,
         talk=talk,
+        library=library,
+    )
+
+
+def _library(users, group_a, group_b, chair_b, extra) -> Library:
+    """Made through the services, in the order that interleaves ids: A's folders and
+    documents have B's as neighbours."""
+    p2, p3, p4 = users["P2"], users["P3"], users["P4"]
+    new_folder = document_services.create_folder
+    folder_a = new_folder(p4, group_a, f"{CANARY} reports", None)
+    empty_a = new_folder(p4, group_a, "Drafts", folder_a)
+    folder_b = new_folder(chair_b, group_b, "Registries", None)
+    empty_b = new_folder(chair_b, group_b, "Drafts", folder_b)
+    db.session.commit()
+    (document_a,) = document_services.upload(
+        p2,
+        group_a,
+        [(f"{CANARY} wallet report.txt", A_FILE_TEXT.encode())],
+        folder=folder_a,
+        tags=f"{CANARY}, wallet",
+    )
+    db.session.commit()
+    document_services.add_version(
+        p4,
+        document_a,
+        f"{CANARY} wallet report v2.pdf",
+        pdf_bytes(f"{CANARY} wallet report", A_FILE_TEXT.strip()),
+        f"{CANARY} budget figures added",
+    )
+    document_services.update_document(
+        p4,
+        document_a,
+        title=A_DOCUMENT_TITLE,
+        description=f"Not for circulation: the {CANARY} pilot budget.",
+        tags=f"{CANARY}, wallet",
+        folder=folder_a,
+    )
+    db.session.commit()
+    (trashed_a,) = document_services.upload(
+        extra, group_a, [(f"{CANARY} old budget.txt", A_FILE_TEXT.encode())]
+    )
+    db.session.commit()
+    document_services.trash(p4, trashed_a)
+    db.session.commit()
+    (document_b,) = document_services.upload(
+        p3,
+        group_b,
+        [("Base registries.md", b"# Base registries\n\nWho links what, and how.\n")],
+        folder=folder_b,
+        tags="registries",
+    )
+    db.session.commit()
+    document_services.add_version(
+        chair_b, document_b, "Base registries chart.png", png_bytes((120, 80)), ""
+    )
+    db.session.commit()
+    forget_cached_roles()
+    return Library(
+        folder_a=folder_a,
+        empty_folder_a=empty_a,
+        document_a=document_a,
+        trashed_a=trashed_a,
+        folder_b=folder_b,
+        empty_folder_b=empty_b,
+        document_b=document_b,
     )
 
 

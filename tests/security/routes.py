@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 from PIL import Image
 from sqlalchemy import select
 
+from collab.demo.documents import pdf
 from collab.extensions import db
 from tests.factories import PASSWORD  # every principal's password
 
@@ -58,6 +59,67 @@ def png_bytes(size=(320, 320)) -> bytes:
     out = BytesIO()
     Image.new("RGB", size, (20, 110, 160)).save(out, "PNG")
     return out.getvalue()
+
+
+def jpeg_bytes(size=(64, 48)) -> bytes:
+    out = BytesIO()
+    Image.new("RGB", size, (200, 90, 30)).save(out, "JPEG")
+    return out.getvalue()
+
+
+def pdf_bytes(title: str = "Wallet pilot report", *lines: str) -> bytes:
+    """A one-page PDF with real text (its extraction finds ``title`` and ``lines``)."""
+    return pdf(title, list(lines) or ["Twelve countries took part in the pilot."])
+
+
+TEXT_FILE = b"Minutes of the June meeting.\nAction: send the survey by Friday.\n"
+
+
+def browser_filename(name: str) -> str:
+    """A file name as a browser writes it in a multipart form (HTML's rules: quotes
+    and line breaks percent-encoded); Werkzeug's test client would send it raw."""
+    return name.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def upload_form(
+    name: str = "June minutes.txt",
+    data: bytes = TEXT_FILE,
+    content_type: str = "text/plain",
+    **fields,
+) -> dict:
+    """The library's upload form with one file, as the browser sends it."""
+    files = [(BytesIO(data), browser_filename(name), content_type)]
+    return {"files": files, "tags": "", **fields}
+
+
+def version_form(
+    name: str = "Wallet pilot report v3.pdf",
+    data: bytes | None = None,
+    note: str = "Figures for Q3 added.",
+    **fields,
+) -> dict:
+    data = pdf_bytes() if data is None else data
+    file = (BytesIO(data), browser_filename(name), "application/pdf")
+    return {"file": file, "note": note, **fields}
+
+
+def document_form(title: str = "Wallet pilot report (final)", **fields) -> dict:
+    return {
+        "title": title,
+        "description": "Final figures, as presented in June.",
+        "tags": "wallet, pilot",
+        "folder": "",
+        **fields,
+    }
+
+
+def document_url(document, suffix: str = "", slug: str | None = None) -> str:
+    """A document's address, through its own group or through ``slug``."""
+    return f"/groups/{slug or document.group.slug}/documents/{document.id}{suffix}"
+
+
+def library_url(slug: str, suffix: str = "") -> str:
+    return f"/groups/{slug}/documents/{suffix}"
 
 
 def profile_form(name="Paul Member", **changes) -> dict:
@@ -321,6 +383,93 @@ ROUTES |= {
     ),
     ("notifications.unsubscribe", "forged"): lambda w: (
         f"/notifications/unsubscribe/{FORGED_UNSUBSCRIBE}",
+        {},
+    ),
+}
+
+
+# Documents: "A"/"B" name the group's document (two versions, in a folder) or folder,
+# "A-trashed" A's document in the trash; "-v1" the first version of the document.
+def _document(w, target: str):
+    library = w.library
+    return {
+        "A": library.document_a,
+        "A-trashed": library.trashed_a,
+        "B": library.document_b,
+    }[target]
+
+
+def _folder(w, target: str, empty: bool = False):
+    library = w.library
+    if empty:
+        return {"A": library.empty_folder_a, "B": library.empty_folder_b}[target]
+    return {"A": library.folder_a, "B": library.folder_b}[target]
+
+
+for _t in ("A", "B"):
+    ROUTES |= {
+        ("documents.index", _t): lambda w, t=_t: (
+            library_url(_SLUG[t], f"?folder={_folder(w, t).id}&sort=title"),
+            {},
+        ),
+        ("documents.upload", _t): lambda w, t=_t: (
+            library_url(_SLUG[t], "upload"),
+            upload_form(folder=str(_folder(w, t).id), tags="minutes, June"),
+        ),
+        ("documents.create_folder", _t): lambda w, t=_t: (
+            library_url(_SLUG[t], "folders"),
+            {"name": "Minutes", "parent": str(_folder(w, t).id)},
+        ),
+        ("documents.edit_folder", _t): lambda w, t=_t: (
+            library_url(_SLUG[t], f"folders/{_folder(w, t).id}"),
+            {"name": "Reports 2025", "parent": ""},
+        ),
+        ("documents.delete_folder", _t): lambda w, t=_t: (
+            library_url(_SLUG[t], f"folders/{_folder(w, t, empty=True).id}/delete"),
+            {},
+        ),
+        ("documents.trash", _t): lambda w, t=_t: (library_url(_SLUG[t], "trash"), {}),
+        ("documents.download", f"{_t}-v1"): lambda w, t=_t: (
+            document_url(_document(w, t), "/versions/1/download"),
+            {},
+        ),
+        # The latest version: A's is a PDF, B's a PNG (both shown inline).
+        ("documents.preview", _t): lambda w, t=_t: (
+            document_url(_document(w, t), "/versions/2/preview"),
+            {},
+        ),
+    }
+for _t in ("A", "A-trashed", "B"):
+    ROUTES |= {
+        ("documents.show", _t): lambda w, t=_t: (document_url(_document(w, t)), {}),
+        ("documents.download", _t): lambda w, t=_t: (
+            document_url(_document(w, t), "/download"),
+            {},
+        ),
+        ("documents.add_version", _t): lambda w, t=_t: (
+            document_url(_document(w, t), "/versions"),
+            version_form(),
+        ),
+        ("documents.edit", _t): lambda w, t=_t: (
+            document_url(_document(w, t), "/edit"),
+            document_form(folder=str(_folder(w, t).id) if t != "A-trashed" else ""),
+        ),
+        # Live documents go to the trash; the trashed one comes back.
+        ("documents.trash_or_restore", _t): lambda w, t=_t: (
+            document_url(
+                _document(w, t), "/restore" if t == "A-trashed" else "/delete"
+            ),
+            {},
+        ),
+    }
+ROUTES |= {
+    # B's first version is Markdown: never shown inline.
+    ("documents.preview", "B-v1"): lambda w: (
+        document_url(w.library.document_b, "/versions/1/preview"),
+        {},
+    ),
+    ("documents.preview", "A-trashed"): lambda w: (
+        document_url(w.library.trashed_a, "/versions/1/preview"),
         {},
     ),
 }

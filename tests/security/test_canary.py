@@ -6,6 +6,11 @@ And the directory's filters must not tell outsiders who belongs to A, or who cha
 Then through discussions: A's thread titles and posts carry it, and name P1 and P3;
 thread lists, the dashboard, notifications and their count, e-mails, digests, previews
 and error pages never show it to them.
+
+Then through documents: A's folder, document title, description, tags, file names,
+version note and file content carry it; B's library, B's files, the dashboard, error
+pages and one's own data never show it to them, and a post that pastes A's document
+shows its title to A's members only.
 """
 
 import io
@@ -16,6 +21,7 @@ import pytest
 from sqlalchemy import func, select
 
 from collab.core.permissions import Role
+from collab.documents.models import DocumentVersion
 from collab.extensions import db
 from collab.members import services as member_services
 from collab.notifications.models import Notification, OutboxEmail
@@ -25,10 +31,15 @@ from tests import factories
 from tests.security.routes import (
     CANARY,
     PRINCIPAL_NAMES,
+    document_form,
+    document_url,
+    library_url,
     png_bytes,
     post_form,
     profile_form,
     thread_url,
+    upload_form,
+    version_form,
 )
 
 
@@ -447,3 +458,240 @@ def test_thread_moved_into_a_leaves_outsiders_at_once(app, world, client_as):
             Notification.post_id > talk.reply_b_chair.id + 1,
         )
     ).all()
+
+
+# --- documents: the library, files, downloads and links from posts --------------------
+
+
+def library_urls(world, principal: str) -> list[str]:
+    """Every address an outsider of A might try around the libraries: B's (which P1
+    and P3 can read), A's through A's address and through B's, and the places that
+    could list documents (dashboard, group pages, notifications, one's own data)."""
+    library = world.library
+    b = library.document_b
+    urls = [
+        "/",
+        "/groups/",
+        "/groups/bravo/",
+        "/notifications/",
+        "/no/such/page",
+        library_url("bravo"),
+        library_url("bravo", "?all=1"),
+        library_url("bravo", "?all=1&sort=title"),
+        library_url("bravo", "?all=1&sort=type"),
+        library_url("bravo", "?type=pdf"),
+        library_url("bravo", "?type=txt"),
+        library_url("bravo", "?type=png"),
+        library_url("bravo", "?tag=registries"),
+        library_url("bravo", "?tag=wallet"),
+        library_url("bravo", f"?folder={library.folder_b.id}"),
+        library_url("bravo", f"?folder={library.empty_folder_b.id}"),
+        library_url("bravo", "trash"),
+        library_url("alpha"),
+        library_url("alpha", "?all=1"),
+        library_url("alpha", "trash"),
+        document_url(b),
+        document_url(b, "/download"),
+    ]
+    urls += [
+        document_url(b, f"/versions/{n}/{verb}")
+        for n in (1, 2)
+        for verb in ("download", "preview")
+    ]
+    for document in (library.document_a, library.trashed_a):
+        for slug in ("alpha", "bravo"):
+            urls += [document_url(document, "", slug)]
+            urls += [document_url(document, "/download", slug)]
+            urls += [
+                document_url(document, f"/versions/{n}/{verb}", slug)
+                for n in (1, 2)
+                for verb in ("download", "preview")
+            ]
+    for folder in (library.folder_a, library.empty_folder_a):
+        for slug in ("alpha", "bravo"):
+            urls.append(library_url(slug, f"?folder={folder.id}"))
+    if principal != "P0":
+        username = world.users[principal].username
+        urls += [f"/members/{username}", f"/members/{username}/data.zip"]
+    return urls
+
+
+def _library_posts(world) -> list[tuple[str, dict]]:
+    """Forms an outsider might send around the libraries (answers and their
+    redirects are read too)."""
+    library = world.library
+    document_a = library.document_a
+    return [
+        (library_url("alpha", "upload"), upload_form()),
+        (document_url(document_a, "/edit", "bravo"), document_form()),
+        (document_url(document_a, "/versions", "bravo"), version_form()),
+        (document_url(library.trashed_a, "/restore", "bravo"), {}),
+        # What P3 may do in B: upload, a new version, a folder.
+        (library_url("bravo", "upload"), upload_form(tags="registries")),
+        (document_url(library.document_b, "/versions"), version_form()),
+        (library_url("bravo", "folders"), {"name": "Minutes", "parent": ""}),
+    ]
+
+
+def _leaks_in(client, urls, posts) -> tuple[list[str], list[str]]:
+    """(leaks, crashes) among the answers to ``urls`` and ``posts`` (and the pages
+    the posts redirect to)."""
+    leaks, crashes = [], []
+    for url in urls:
+        response = client.get(url)
+        if response.status_code >= 500:
+            crashes.append(f"GET {url} → {response.status_code}")
+        if any(CANARY in text for text in _texts(response)):
+            leaks.append(f"GET {url} ({response.status_code})")
+    for url, form in posts:
+        response = client.post(url, data=form, follow_redirects=True)
+        if response.status_code >= 500:
+            crashes.append(f"POST {url} → {response.status_code}")
+        if CANARY in response.get_data(as_text=True):
+            leaks.append(f"POST {url} ({response.status_code})")
+    return leaks, crashes
+
+
+@pytest.mark.parametrize(
+    "principal", ["P0", "P1", "P3"], ids=lambda p: PRINCIPAL_NAMES[p]
+)
+def test_canary_in_a_document_never_reaches_outsiders_of_a(world, client_as, principal):
+    """A's folder name, document title, description, tags, file names, version note
+    and file content (so its extracted text) carry the canary: nothing P0, P1 or P3
+    can fetch shows it, B's library and files included."""
+    client = client_as(principal)
+    urls = library_urls(world, principal)
+    leaks, crashes = _leaks_in(client, urls, _library_posts(world))
+    assert not crashes, crashes
+    assert not leaks, f"{PRINCIPAL_NAMES[principal]} can read A's canary: {leaks}"
+    if principal == "P3":
+        # B's library and files were really read: the list is not all refusals.
+        b_file = client.get(
+            document_url(world.library.document_b, "/versions/2/download")
+        )
+        assert b_file.status_code == 200 and b_file.mimetype == "image/png"
+        page = client.get(library_url("bravo", "?all=1")).get_data(as_text=True)
+        assert world.library.document_b.title in page
+
+
+def test_canary_test_can_see_a_leak_in_the_library(world, client_as):
+    """A member of A does see the canary in every place that carries it: the
+    document's title, description, tags, file names and note, the folder name, and
+    the content of both versions (the first is text, the second a PDF)."""
+    client = client_as("P2")
+    document = world.library.document_a
+    page = client.get(document_url(document)).get_data(as_text=True)
+    assert page.count(CANARY) >= 6
+    listing = client.get(library_url("alpha", "?all=1")).get_data(as_text=True)
+    assert CANARY in listing
+    for number in (1, 2):
+        file = client.get(document_url(document, f"/versions/{number}/download"))
+        assert file.status_code == 200
+        assert CANARY in file.headers["Content-Disposition"]
+    first = client.get(document_url(document, "/versions/1/download"))
+    assert CANARY.encode() in first.data
+    db.session.rollback()
+    versions = db.session.scalars(
+        select(DocumentVersion).where(DocumentVersion.document_id == document.id)
+    ).all()
+    assert all(CANARY in v.extracted_text for v in versions), "extraction found it"
+
+
+def _links_to_a(world) -> str:
+    """A's document pasted as a post would have it: full address, path, a version,
+    and A's id behind B's address."""
+    document = world.library.document_a
+    return (
+        f"See http://collab.test{document_url(document)} and "
+        f"{document_url(document, '/versions/1/download')}, also "
+        f"{document_url(document, '', 'bravo')} and "
+        f"{document_url(world.library.trashed_a)}."
+    )
+
+
+@pytest.mark.parametrize(
+    "principal", ["P0", "P1", "P3"], ids=lambda p: PRINCIPAL_NAMES[p]
+)
+def test_document_link_in_a_post_shows_the_title_to_members_of_a_only(
+    world, client_as, principal
+):
+    """P4 pastes A's document in a new thread of A: members of A see its title. The
+    secretariat (who can read A) pastes the same links in B's thread, where P3 posted:
+    they stay plain links. P3 previews them in B: plain too. Neither the pages, the
+    notifications nor the e-mails of P0, P1 or P3 show the title."""
+    users, talk = world.users, world.talk
+    client = client_as(principal)
+    outsider = users.get(principal)
+    cutoff = _outbox_ids()
+    response = client_as("P4").post(
+        "/groups/alpha/threads/new",
+        data=post_form(f"Reading for Friday: {_links_to_a(world)}", title="Reading"),
+    )
+    assert response.status_code == 302
+    thread_a = db.session.get(Thread, int(response.headers["Location"].split("/")[-1]))
+    b_document = world.library.document_b
+    response = client_as("P5").post(
+        thread_url(talk.thread_b, "/reply"),
+        data=post_form(
+            f"From the other group: {_links_to_a(world)} Ours: "
+            f"{document_url(b_document)}"
+        ),
+    )
+    assert response.status_code == 302
+
+    # The control: A's member sees the title, and B's own document is a rich link.
+    member_page = client_as("P2").get(thread_url(thread_a)).get_data(as_text=True)
+    assert world.library.document_a.title in member_page
+    db.session.rollback()
+    reply_b = db.session.scalars(
+        select(Post).where(Post.thread_id == talk.thread_b.id).order_by(Post.id.desc())
+    ).first()
+    assert b_document.title in reply_b.body_html
+    assert CANARY not in reply_b.body_html
+
+    urls = [
+        "/",
+        "/notifications/",
+        "/groups/bravo/",
+        "/groups/bravo/threads/",
+        thread_url(talk.thread_b),
+        thread_url(talk.thread_b, "/unread"),
+        thread_url(thread_a),
+        thread_url(thread_a, slug="bravo"),
+    ]
+    urls += [f"/notifications/{n}" for n in db.session.scalars(select(Notification.id))]
+    posts = [
+        (
+            thread_url(talk.thread_b, "/reply"),
+            post_form(f"Preview: {_links_to_a(world)}", preview="y"),
+        )
+    ]
+    leaks, crashes = _leaks_in(client, urls, posts)
+    assert not crashes, crashes
+    assert not leaks, f"{PRINCIPAL_NAMES[principal]} can read A's canary: {leaks}"
+    if outsider is not None:
+        leaked = [
+            e.subject
+            for e in _emails(outsider.email, after=cutoff)
+            if CANARY in _email_text(e)
+        ]
+        assert not leaked, f"e-mails to {principal} name A's document: {leaked}"
+    if principal == "P3":
+        assert _emails(outsider.email, after=cutoff), "P3 follows B's thread: e-mailed"
+
+
+def test_document_title_in_a_post_does_not_follow_its_thread_out_of_a(world, client_as):
+    """A thread of A that links A's document moves to public B: its posts go with it,
+    but the title of A's document (which B cannot open) must not."""
+    response = client_as("P4").post(
+        "/groups/alpha/threads/new",
+        data=post_form(f"Reading for Friday: {_links_to_a(world)}", title="Reading"),
+    )
+    assert response.status_code == 302
+    thread = db.session.get(Thread, int(response.headers["Location"].split("/")[-1]))
+    assert CANARY in client_as("P2").get(thread_url(thread)).get_data(as_text=True)
+    moved = client_as("P5").post(thread_url(thread, "/move"), data={"group": "bravo"})
+    assert moved.status_code == 302
+    page = client_as("P3").get(f"/groups/bravo/threads/{thread.id}")
+    assert page.status_code == 200
+    assert CANARY not in page.get_data(as_text=True), "A's document title moved to B"

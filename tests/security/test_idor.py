@@ -3,7 +3,10 @@ private group A, with the real ids and their neighbours: always 404, nothing cha
 Then everyone but the person aims the self-only profile endpoints (edit, photo, data,
 erasure) at P2 and the usernames around it: always refused, database and storage folder
 unchanged. Then A's discussions (threads, posts, their history and moderation) through
-A's address and through B's, and P2's notifications: 404, nothing changes."""
+A's address and through B's, and P2's notifications: 404, nothing changes. Then A's
+library (documents, their versions and files, folders, the trash) through A's address
+and through B's: 404 (or the refusal an unknown id gets), database and storage folder
+unchanged."""
 
 import re
 from io import BytesIO
@@ -12,6 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from collab.auth.models import User
+from collab.documents.models import Document, Folder
 from collab.extensions import db
 from collab.groups.models import Invitation, Membership
 from collab.notifications.models import Notification
@@ -19,12 +23,17 @@ from collab.threads.models import Post, Thread
 from tests.factories import PASSWORD
 from tests.security.routes import (
     PRINCIPAL_NAMES,
+    document_form,
+    document_url,
     png_bytes,
     post_form,
     profile_form,
+    send,
     snapshot,
     storage_snapshot,
     thread_url,
+    upload_form,
+    version_form,
 )
 
 
@@ -404,3 +413,206 @@ def test_opening_ones_own_notification_does_work(world, client_as):
     response = client.get(f"/notifications/{world.talk.notification_p3.id}")
     assert response.status_code == 302
     assert f"#post-{world.talk.reply_b_chair.id}" in response.headers["Location"]
+
+
+# --- documents: A's library, documents, versions and folders --------------------------
+
+
+def _library_ids(world):
+    """A's document and folder ids with their neighbours, and B's own (P3 may use
+    those through B's address)."""
+    a_documents, a_folders = world.library.ids_of_a()
+    b_documents = set(
+        db.session.scalars(
+            select(Document.id).where(Document.group_id == world.group_b.id)
+        )
+    )
+    b_folders = set(
+        db.session.scalars(select(Folder.id).where(Folder.group_id == world.group_b.id))
+    )
+    return _ids(*a_documents), _ids(*a_folders), b_documents, b_folders
+
+
+# (method, url, form factory): a fresh form (and upload stream) for every request.
+Attack = tuple[str, str, object]
+
+
+def _no_form() -> dict:
+    return {}
+
+
+def document_attacks(slug: str, document_id: int) -> list[Attack]:
+    """Every action on one document: its page, files, versions, details, trash."""
+    base = f"/groups/{slug}/documents/{document_id}"
+    found = [("GET", base, _no_form), ("GET", f"{base}/download", _no_form)]
+    for number in (0, 1, 2, 3):
+        found += [
+            ("GET", f"{base}/versions/{number}/download", _no_form),
+            ("GET", f"{base}/versions/{number}/preview", _no_form),
+        ]
+    found += [
+        ("POST", f"{base}/versions", lambda: version_form(note="Overwritten.")),
+        ("POST", f"{base}/edit", lambda: document_form("Hijacked")),
+        ("POST", f"{base}/delete", _no_form),
+        ("POST", f"{base}/restore", _no_form),
+    ]
+    return found
+
+
+def folder_attacks(slug: str, folder_id: int) -> list[Attack]:
+    """Every action that names one folder, in the address or in the form."""
+    base = f"/groups/{slug}/documents"
+    return [
+        ("GET", f"{base}/?folder={folder_id}", _no_form),
+        ("GET", f"{base}/?folder={folder_id}&all=1&sort=title", _no_form),
+        ("POST", f"{base}/upload", lambda: upload_form(folder=str(folder_id))),
+        ("POST", f"{base}/folders", lambda: {"name": "Mine", "parent": str(folder_id)}),
+        ("POST", f"{base}/folders/{folder_id}", lambda: {"name": "Hijacked"}),
+        (
+            "POST",
+            f"{base}/folders/{folder_id}",
+            lambda: {"name": "Hijacked", "parent": str(folder_id)},
+        ),
+        ("POST", f"{base}/folders/{folder_id}/delete", _no_form),
+    ]
+
+
+def library_attacks(world) -> list[Attack]:
+    """Everything aimed at A's library: through A's address (with A's ids and their
+    neighbours), and through B's (where P3 is a member) with the ids of A's documents
+    and folders in the address, or in the folder fields of B's own forms."""
+    a_documents, a_folders, b_documents, b_folders = _library_ids(world)
+    library = world.library
+    found = [
+        ("GET", "/groups/alpha/documents/", _no_form),
+        ("GET", "/groups/alpha/documents/?all=1&tag=wallet", _no_form),
+        ("GET", "/groups/alpha/documents/trash", _no_form),
+        ("POST", "/groups/alpha/documents/upload", upload_form),
+        ("POST", "/groups/alpha/documents/folders", lambda: {"name": "Mine"}),
+    ]
+    for document_id in a_documents:
+        found += document_attacks("alpha", document_id)
+        if document_id not in b_documents:
+            found += document_attacks("bravo", document_id)
+    for folder_id in a_folders:
+        found += folder_attacks("alpha", folder_id)
+        if folder_id not in b_folders:
+            found += folder_attacks("bravo", folder_id)
+            # B's own document and folder, moved into A's folder.
+            found += [
+                (
+                    "POST",
+                    document_url(library.document_b, "/edit"),
+                    lambda f=folder_id: document_form(folder=str(f)),
+                ),
+                (
+                    "POST",
+                    f"/groups/bravo/documents/folders/{library.folder_b.id}",
+                    lambda f=folder_id: {"name": "Registries", "parent": str(f)},
+                ),
+            ]
+    return found
+
+
+def test_library_attack_list_reaches_real_objects(world):
+    """Real ids of A (a live and a trashed document), and neighbours that are B's."""
+    a_documents, a_folders, b_documents, b_folders = _library_ids(world)
+    library = world.library
+    assert {library.document_a.id, library.trashed_a.id} <= set(a_documents)
+    assert {library.folder_a.id, library.empty_folder_a.id} <= set(a_folders)
+    assert set(a_documents) & b_documents, "a neighbouring document id should be B's"
+    assert set(a_folders) & b_folders, "a neighbouring folder id should be B's"
+    assert library.document_a.version_count == 2
+
+
+def _made_up_library(url: str) -> str:
+    """The same request with every id of A replaced by one that exists nowhere."""
+    url = re.sub(r"/documents/(\d+)", f"/documents/{MADE_UP}", url)
+    url = re.sub(r"/folders/(\d+)", f"/folders/{MADE_UP}", url)
+    return re.sub(r"folder=\d+", f"folder={MADE_UP}", url)
+
+
+def _made_up_form(form: dict) -> dict:
+    return {
+        key: str(MADE_UP) if key in ("folder", "parent") and value else value
+        for key, value in form.items()
+    }
+
+
+def _library_answers(client, attacks: list[Attack], world) -> list[str]:
+    """Through A's address: 404. Through B's: 403 or 404, exactly as for an id that
+    exists nowhere (so the answer never tells whether A's id exists); B's own forms
+    naming A's folder are refused as a made-up folder is."""
+    own_b = (
+        document_url(world.library.document_b, "/edit"),
+        f"/groups/bravo/documents/folders/{world.library.folder_b.id}",
+    )
+    wrong = []
+    for method, url, form in attacks:
+        response = send(client, method, url, form())
+        status = response.status_code
+        if url.startswith("/groups/alpha/"):
+            expected = 404
+        else:
+            control_url = url if url in own_b else _made_up_library(url)
+            expected = send(
+                client, method, control_url, _made_up_form(form())
+            ).status_code
+            if url not in own_b:
+                assert expected in (403, 404), f"{method} {control_url} → {expected}"
+        if status != expected or status >= 500:
+            wrong.append(f"{method} {url} → {status}, expected {expected}")
+    return wrong
+
+
+@pytest.mark.parametrize("principal", ["P1", "P3"], ids=lambda p: PRINCIPAL_NAMES[p])
+def test_outsider_of_a_gets_404_for_every_document_of_a_and_changes_nothing(
+    world, client_as, storage_root, principal
+):
+    client = client_as(principal)
+    attacks = library_attacks(world)
+    assert len(attacks) > 80
+    before, files_before = snapshot(), storage_snapshot(storage_root)
+    wrong = _library_answers(client, attacks, world)
+    assert not wrong, "\n".join(wrong)
+    assert snapshot() == before
+    assert storage_snapshot(storage_root) == files_before
+    if principal == "P3":
+        # The controls: B's document is P3's to read, and to edit through B.
+        library = world.library
+        assert client.get(document_url(library.document_b)).status_code == 200
+        download = client.get(document_url(library.document_b, "/versions/1/download"))
+        assert download.status_code == 200 and b"Base registries" in download.data
+        edited = client.post(
+            document_url(library.document_b, "/edit"),
+            data=document_form("Base registries (2025)"),
+        )
+        assert edited.status_code == 302
+        db.session.rollback()
+        assert db.session.get(Document, library.document_b.id).title.endswith("2025)")
+
+
+def test_chair_of_b_naming_documents_of_a_through_b_gets_404_and_changes_nothing(
+    world, login, storage_root
+):
+    """B's chair may trash, restore and reorganise in B: A's ids there are still 404."""
+    client = login(world.chair_b)
+    own_b = (
+        document_url(world.library.document_b, "/edit"),
+        f"/groups/bravo/documents/folders/{world.library.folder_b.id}",
+    )
+    attacks = [
+        attack
+        for attack in library_attacks(world)
+        if attack[1].startswith("/groups/bravo/") and attack[1] not in own_b
+    ]
+    assert len(attacks) > 30
+    before, files_before = snapshot(), storage_snapshot(storage_root)
+    wrong = [
+        f"{method} {url} → {response.status_code}"
+        for method, url, form in attacks
+        if (response := send(client, method, url, form())).status_code != 404
+    ]
+    assert not wrong, "\n".join(wrong)
+    assert snapshot() == before
+    assert storage_snapshot(storage_root) == files_before

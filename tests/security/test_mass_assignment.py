@@ -1,12 +1,14 @@
 """Extra form fields naming privileged columns change nothing: forms bind only their
 own fields, and services decide the rest."""
 
+import hashlib
 from io import BytesIO
 
 from sqlalchemy import select
 
 from collab.auth.models import User
 from collab.core.text import render_markdown
+from collab.documents.models import Document, DocumentVersion, Folder
 from collab.extensions import db
 from collab.groups.models import Group, Membership
 from collab.notifications.models import EmailPreference
@@ -14,12 +16,17 @@ from collab.threads.models import Post, PostRevision, Subscription, Thread
 from tests.factories import PASSWORD
 from tests.security.routes import (
     NEW_PASSWORD,
+    document_form,
+    document_url,
+    pdf_bytes,
     png_bytes,
     post_form,
     post_url,
     profile_form,
     snapshot,
     thread_url,
+    upload_form,
+    version_form,
 )
 
 
@@ -294,7 +301,8 @@ def test_photo_upload_ignores_extra_fields(world, client_as, storage_root):
     assert user.profile.photo_key != old_key
     assert (user.email, user.is_secretariat, user.is_active) == (p2.email, False, True)
     files = sorted(p.relative_to(storage_root) for p in storage_root.rglob("*.*"))
-    assert [str(f) for f in files] == [user.profile.photo_key]
+    photos = [str(f) for f in files if not str(f).startswith("documents/")]
+    assert photos == [user.profile.photo_key]
     assert _user_row(world.users["P4"].id).profile is None
 
 
@@ -522,4 +530,224 @@ def test_email_settings_change_only_ones_own(world, client_as):
         [(p3.id, 0, "digest"), (p3.id, world.group_b.id, "off")]
     )
     for table in ("users", "memberships", "subscriptions", "notifications", "groups"):
+        assert after[table] == before[table], table
+
+
+# --- documents ------------------------------------------------------------------------
+
+
+def document_extras(world) -> dict[str, str]:
+    """Columns of documents, versions and folders an attacker might name: another
+    group, another uploader, a file of their choosing, a faked checksum or count, the
+    trash, another kind."""
+    library, p5 = world.library, world.users["P5"]
+    return {
+        **extras(world),
+        "group_id": str(world.group_b.id),
+        "created_by_id": str(p5.id),
+        "uploader_id": str(p5.id),
+        "storage_key": f"documents/{world.group_b.id}/{'0' * 32}.pdf",
+        "sha256": "0" * 64,
+        "size": "1",
+        "version_count": "99",
+        "number": "99",
+        "deleted_at": "2020-01-01 00:00:00",
+        "deleted_by_id": str(p5.id),
+        "kind": "pdf",
+        "content_type": "text/html",
+        "filename": "../../evil.html",
+        "extracted_text": "<script>alert(1)</script>",
+        "document_id": str(library.document_b.id),
+        "folder_id": str(library.folder_b.id),
+        "parent_id": str(library.folder_b.id),
+        "updated_at": "2000-01-01 00:00:00",
+        "created_at": "2000-01-01 00:00:00",
+        "id": str(library.document_b.id),
+    }
+
+
+UNTOUCHED_BY_DOCUMENTS = ("users", "groups", "memberships", "threads", "posts")
+
+
+def _files(storage_root) -> set[str]:
+    return {
+        str(path.relative_to(storage_root))
+        for path in storage_root.rglob("*")
+        if path.is_file()
+    }
+
+
+def test_upload_ignores_extra_fields(world, client_as, storage_root):
+    p2, library = world.users["P2"], world.library
+    client = client_as("P2")
+    before, files_before = snapshot(), _files(storage_root)
+    form = upload_form(
+        "Survey results.txt",
+        b"Twelve answers so far.\n",
+        "text/html",
+        folder=str(library.folder_a.id),
+        tags="survey",
+    )
+    response = client.post(
+        "/groups/alpha/documents/upload", data={**document_extras(world), **form}
+    )
+    assert response.status_code == 302
+    after = snapshot()
+    new_documents, changed_documents = _changed(before, after, "documents")
+    new_versions, changed_versions = _changed(before, after, "document_versions")
+    assert len(new_documents) == 1 and not changed_documents
+    assert len(new_versions) == 1 and not changed_versions
+    assert _changed(before, after, "folders") == (set(), set())
+    db.session.rollback()
+    document = db.session.get(Document, new_documents.pop())
+    version = db.session.get(DocumentVersion, new_versions.pop())
+    assert (document.group_id, document.folder_id, document.created_by_id) == (
+        world.group_a.id,
+        library.folder_a.id,
+        p2.id,
+    )
+    assert (document.version_count, document.deleted_at, document.kind) == (
+        1,
+        None,
+        "txt",
+    )
+    assert document.deleted_by_id is None and document.created_at.year != 2000
+    assert [t.tag for t in document.tags] == ["survey"]
+    assert (version.document_id, version.number, version.uploader_id) == (
+        document.id,
+        1,
+        p2.id,
+    )
+    data = b"Twelve answers so far.\n"
+    assert (version.sha256, version.size) == (hashlib.sha256(data).hexdigest(), 23)
+    assert version.filename == "Survey results.txt"
+    assert version.content_type == "text/plain; charset=utf-8"
+    assert version.extracted_text == data.decode().strip()
+    assert version.storage_key.startswith(f"documents/{world.group_a.id}/")
+    assert _files(storage_root) - files_before == {version.storage_key}
+    assert files_before <= _files(storage_root)
+    for table in UNTOUCHED_BY_DOCUMENTS:
+        assert after[table] == before[table], table
+
+
+def test_new_version_ignores_extra_fields(world, client_as, storage_root):
+    """P4 adds a version to A's document: it cannot pick the number, the file, the
+    checksum, the uploader, nor another document (B's)."""
+    p4, library = world.users["P4"], world.library
+    document_id = library.document_a.id
+    client = client_as("P4")
+    before, files_before = snapshot(), _files(storage_root)
+    data = pdf_bytes("Wallet pilot report", "Version three.")
+    response = client.post(
+        document_url(library.document_a, "/versions"),
+        data={**document_extras(world), **version_form("Report v3.pdf", data)},
+    )
+    assert response.status_code == 302
+    after = snapshot()
+    new_versions, changed_versions = _changed(before, after, "document_versions")
+    assert len(new_versions) == 1 and not changed_versions
+    assert _changed(before, after, "documents")[1] == {document_id}
+    db.session.rollback()
+    version = db.session.get(DocumentVersion, new_versions.pop())
+    document = db.session.get(Document, document_id)
+    assert (version.document_id, version.number, version.uploader_id) == (
+        document_id,
+        3,
+        p4.id,
+    )
+    assert (version.sha256, version.size) == (
+        hashlib.sha256(data).hexdigest(),
+        len(data),
+    )
+    assert (version.kind, version.content_type) == ("pdf", "application/pdf")
+    assert version.note == "Figures for Q3 added."
+    assert "<script>" not in version.extracted_text
+    assert version.storage_key.startswith(f"documents/{world.group_a.id}/")
+    assert _files(storage_root) - files_before == {version.storage_key}
+    assert (document.group_id, document.created_by_id) == (
+        world.group_a.id,
+        world.users["P2"].id,
+    )
+    assert (document.version_count, document.deleted_at, document.kind) == (
+        3,
+        None,
+        "pdf",
+    )
+    assert document.folder_id == library.folder_a.id
+    for table in ("folders", "document_tags", *UNTOUCHED_BY_DOCUMENTS):
+        assert after[table] == before[table], table
+
+
+def test_document_edit_ignores_extra_fields(world, client_as, storage_root):
+    """Only the title, description, tags and folder (one of the group's) change."""
+    library = world.library
+    document_id = library.document_a.id
+    client = client_as("P2")
+    before, files_before = snapshot(), _files(storage_root)
+    form = document_form(
+        "Wallet pilot report (final)", folder=str(library.empty_folder_a.id)
+    )
+    response = client.post(
+        document_url(library.document_a, "/edit"),
+        data={**document_extras(world), **form},
+    )
+    assert response.status_code == 302
+    after = snapshot()
+    assert _changed(before, after, "documents") == (set(), {document_id})
+    db.session.rollback()
+    document = db.session.get(Document, document_id)
+    assert (document.title, document.folder_id) == (
+        "Wallet pilot report (final)",
+        library.empty_folder_a.id,
+    )
+    assert (document.group_id, document.created_by_id, document.version_count) == (
+        world.group_a.id,
+        world.users["P2"].id,
+        2,
+    )
+    assert (document.deleted_at, document.deleted_by_id, document.kind) == (
+        None,
+        None,
+        "pdf",
+    )
+    assert sorted(t.tag for t in document.tags) == ["pilot", "wallet"]
+    assert after["document_versions"] == before["document_versions"]
+    assert _files(storage_root) == files_before
+    for table in ("folders", *UNTOUCHED_BY_DOCUMENTS):
+        assert after[table] == before[table], table
+
+
+def test_folder_forms_ignore_extra_fields(world, client_as):
+    """A new folder lands in the group of the address, inside the parent the form
+    names (one of the group's), whatever group_id or parent_id say."""
+    library = world.library
+    client = client_as("P2")
+    before = snapshot()
+    response = client.post(
+        "/groups/alpha/documents/folders",
+        data={**document_extras(world), "name": "Minutes", "parent": ""},
+    )
+    assert response.status_code == 302
+    response = client.post(
+        f"/groups/alpha/documents/folders/{library.empty_folder_a.id}",
+        data={**document_extras(world), "name": "Old drafts", "parent": ""},
+    )
+    assert response.status_code == 302
+    after = snapshot()
+    new_folders, changed_folders = _changed(before, after, "folders")
+    assert len(new_folders) == 1 and changed_folders == {library.empty_folder_a.id}
+    db.session.rollback()
+    folder = db.session.get(Folder, new_folders.pop())
+    assert (folder.group_id, folder.parent_id, folder.name) == (
+        world.group_a.id,
+        None,
+        "Minutes",
+    )
+    moved = db.session.get(Folder, library.empty_folder_a.id)
+    assert (moved.group_id, moved.parent_id, moved.name) == (
+        world.group_a.id,
+        None,
+        "Old drafts",
+    )
+    for table in ("documents", "document_versions", *UNTOUCHED_BY_DOCUMENTS):
         assert after[table] == before[table], table

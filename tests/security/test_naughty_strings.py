@@ -3,15 +3,26 @@
 
 import json
 from collections import Counter
+from io import BytesIO
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
+from collab.documents.models import Document
 from collab.extensions import db
 from collab.groups.models import Membership
 from collab.threads.models import Post
-from tests.security.routes import post_form, post_url, profile_form, thread_url
+from tests.security.routes import (
+    browser_filename,
+    document_form,
+    document_url,
+    library_url,
+    post_form,
+    post_url,
+    profile_form,
+    thread_url,
+)
 
 BLNS = Path("/work/shared/security-corpora/blns.json")
 
@@ -247,3 +258,123 @@ def test_reply_and_edit_bodies_never_crash(world, client_as, naughty):
     crashes = _crashes(client, strings, post)
     assert not crashes, "\n".join(crashes)
     assert answers["edit", 302] > len(strings) * 0.8, answers
+
+
+# --- documents: file names, titles, descriptions, tags and folder names ---------------
+
+UPLOAD_BATCH = 25  # files per upload: the form takes several at once
+
+
+def _pages_crash(client, urls) -> list[str]:
+    return [
+        f"GET {url} → {response.status_code}"
+        for url in urls
+        if (response := client.get(url)).status_code >= 500
+    ]
+
+
+def test_uploaded_file_names_never_crash(world, client_as, naughty):
+    """Every string as a file name (a batch of files per upload; a batch that crashes
+    is sent again one by one to name the string), then the library listing every
+    stored name and some of their document pages and downloads."""
+    client = client_as("P2")
+    url = library_url("alpha", "upload")
+    before = set(db.session.scalars(select(Document.id)))
+
+    def files(values, offset):
+        return [
+            (
+                BytesIO(f"File {offset + n}.\n".encode()),
+                browser_filename(f"{value}.txt"),
+                "text/plain",
+            )
+            for n, value in enumerate(values)
+        ]
+
+    def count() -> int:
+        db.session.rollback()
+        return db.session.scalar(select(func.count(Document.id)))
+
+    crashes, refused = [], []
+    for start in range(0, len(naughty), UPLOAD_BATCH):
+        batch = naughty[start : start + UPLOAD_BATCH]
+        documents = count()
+        response = client.post(url, data={"files": files(batch, start), "tags": ""})
+        if response.status_code >= 500 or count() == documents:
+            # A crash, or one refused name (all or none): one by one, to name it and
+            # to store the others.
+            for number, value in enumerate(batch, start):
+                documents = count()
+                single = client.post(url, data={"files": files([value], number)})
+                if single.status_code >= 500:
+                    crashes.append(f"#{number} {value!r} → {single.status_code}")
+                elif count() == documents:
+                    refused.append(value)
+        with client.session_transaction() as session:
+            session.pop("_flashes", None)
+    db.session.rollback()
+    stored = db.session.scalars(
+        select(Document.id).where(Document.id.not_in(before)).order_by(Document.id)
+    ).all()
+    assert len(refused) < 20 and len(stored) == len(naughty) - len(refused), refused
+    urls = [library_url("alpha", f"?all=1&sort=title&page={n}") for n in range(1, 12)]
+    for document_id in stored[::10]:
+        base = f"/groups/alpha/documents/{document_id}"
+        urls += [base, f"{base}/download", f"{base}/versions/1/download"]
+    crashes += _pages_crash(client, urls)
+    assert not crashes, "\n".join(crashes)
+
+
+@pytest.mark.parametrize("chunk", range(CHUNKS), ids=lambda c: f"part-{c + 1}")
+def test_document_details_and_folder_names_never_crash(
+    world, client_as, naughty, chunk
+):
+    """Each string as a document's title, description and tags at once, and as a
+    folder's new name (every fifth also as a new folder); every few strings the
+    library, the document page and the trash that show them."""
+    client = client_as("P4")
+    library = world.library
+    document = document_url(library.document_a)
+    strings = naughty[chunk::CHUNKS]
+    answers = Counter()
+
+    def post(number, value):
+        sent = [
+            client.post(
+                f"{document}/edit",
+                data=document_form(
+                    value,
+                    description=value,
+                    tags=value,
+                    folder=str(library.folder_a.id),
+                ),
+            )
+        ]
+        db.session.rollback()
+        saved = db.session.get(Document, library.document_a.id).title == value.strip()
+        answers["details saved", saved] += 1
+        sent.append(
+            client.post(
+                library_url("alpha", f"folders/{library.empty_folder_a.id}"),
+                data={"name": value, "parent": str(library.folder_a.id)},
+            )
+        )
+        if number % 5 == 0:
+            sent.append(
+                client.post(
+                    library_url("alpha", "folders"), data={"name": value, "parent": ""}
+                )
+            )
+        if number % 10 == 0:
+            sent += [
+                client.get(document),
+                client.get(library_url("alpha", "?all=1")),
+                client.get(library_url("alpha", f"?folder={library.folder_a.id}")),
+                client.get(library_url("alpha", "trash")),
+            ]
+        return _first_crash_or_last(sent)
+
+    crashes = _crashes(client, strings, post)
+    assert not crashes, "\n".join(crashes)
+    # Most strings were saved: the pages did show them.
+    assert answers["details saved", True] > len(strings) * 0.8, answers

@@ -9,7 +9,11 @@ members.* routes "P2"/"P4"/"P6" name whose profile (P2 has a photo, P4 none), an
 contact exports "A.csv", "B.vcf"… name the group and the format. Discussions: "A"/"B"
 name the group's thread (posts: P2's reply in A, P3's reply in B), "A-locked" A's
 locked thread; notifications.open_one "P2" is P2's notification; unsubscribe "thread"
-and "all" are P2's signed tokens, "forged" one with a made-up signature.
+and "all" are P2's signed tokens, "forged" one with a made-up signature. Documents:
+"A"/"B" name the group's document (two versions, in a folder; uploaded by P2 in A and
+by P3 in B) or folder (delete_folder: an empty one), "A-trashed" a document of A in the
+trash (uploaded by another member, trashed by P4), "-v1" a first version (B's is
+Markdown: never previewed inline).
 """
 
 import pytest
@@ -62,6 +66,20 @@ MODERATE_B = row(L, 403, 403, 403, 403, A, L)
 # One's own notification: nobody else, not even the secretariat.
 OWN_P2 = row(L, 404, A, 404, 404, 404, L)
 NOBODY = row(404, 404, 404, 404, 404, 404, 404)
+# Documents. Reading (list, page, downloads, previews) as for discussions; uploads,
+# versions, details and folders: members, chairs and the secretariat (observers are
+# refused: test_documents_access.py). To the trash: chairs, the secretariat and the
+# uploader (P2 in A, P3 in B). Back from the trash: the same people (in A: P4, P5).
+LIBRARY_A, LIBRARY_B = READ_A, READ_B
+FILES_A = WRITE_A
+FILES_B = WRITE_B
+RESTORE_A = CHAIR_OF_A
+# A trashed document: its page only for those who may restore it, its files for nobody,
+# and no changes until it is restored.
+TRASHED_PAGE_A = row(L, 404, 404, 404, A, A, L)
+TRASHED_FILE_A = row(L, 404, 404, 404, 404, 404, L)
+TRASHED_EDIT_A = row(L, 404, 403, 404, 403, 403, L)
+NOT_INLINE_B = row(L, 404, 404, 404, 404, 404, L)
 
 # (endpoint, method, target) → row(P0, P1, P2, P3, P4, P5, P6).
 MATRIX = {
@@ -182,6 +200,41 @@ MATRIX = {
     ("notifications.unsubscribe", "POST", "all"): EVERYONE,
     ("notifications.unsubscribe", "GET", "forged"): NOBODY,
     ("notifications.unsubscribe", "POST", "forged"): NOBODY,
+    # Documents.
+    ("documents.index", "GET", "A"): LIBRARY_A,
+    ("documents.index", "GET", "B"): LIBRARY_B,
+    ("documents.show", "GET", "A"): LIBRARY_A,
+    ("documents.show", "GET", "B"): LIBRARY_B,
+    ("documents.show", "GET", "A-trashed"): TRASHED_PAGE_A,
+    ("documents.download", "GET", "A"): LIBRARY_A,
+    ("documents.download", "GET", "A-v1"): LIBRARY_A,
+    ("documents.download", "GET", "B"): LIBRARY_B,
+    ("documents.download", "GET", "B-v1"): LIBRARY_B,
+    ("documents.download", "GET", "A-trashed"): TRASHED_FILE_A,
+    ("documents.preview", "GET", "A"): LIBRARY_A,
+    ("documents.preview", "GET", "B"): LIBRARY_B,
+    ("documents.preview", "GET", "B-v1"): NOT_INLINE_B,
+    ("documents.preview", "GET", "A-trashed"): TRASHED_FILE_A,
+    ("documents.upload", "POST", "A"): FILES_A,
+    ("documents.upload", "POST", "B"): FILES_B,
+    ("documents.add_version", "POST", "A"): FILES_A,
+    ("documents.add_version", "POST", "B"): FILES_B,
+    ("documents.add_version", "POST", "A-trashed"): TRASHED_EDIT_A,
+    ("documents.edit", "POST", "A"): FILES_A,
+    ("documents.edit", "POST", "B"): FILES_B,
+    ("documents.edit", "POST", "A-trashed"): TRASHED_EDIT_A,
+    ("documents.create_folder", "POST", "A"): FILES_A,
+    ("documents.create_folder", "POST", "B"): FILES_B,
+    ("documents.edit_folder", "POST", "A"): FILES_A,
+    ("documents.edit_folder", "POST", "B"): FILES_B,
+    ("documents.delete_folder", "POST", "A"): FILES_A,
+    ("documents.delete_folder", "POST", "B"): FILES_B,
+    # P2 uploaded A's document, P3 B's: each may trash their own.
+    ("documents.trash_or_restore", "POST", "A"): FILES_A,
+    ("documents.trash_or_restore", "POST", "B"): FILES_B,
+    ("documents.trash_or_restore", "POST", "A-trashed"): RESTORE_A,
+    ("documents.trash", "GET", "A"): FILES_A,
+    ("documents.trash", "GET", "B"): FILES_B,
 }
 
 CASES = [

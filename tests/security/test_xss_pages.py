@@ -1,7 +1,9 @@
 """Plain-text values (names, messages, addresses, query arguments, thread titles, hide
 reasons) shown on pages and in e-mails add no element or attribute: the page with a
 payload has the shape of the page with harmless words. Markdown (bios, posts) renders
-through core/text to allowed markup only; mentions add nothing but a profile link."""
+through core/text to allowed markup only; mentions add nothing but a profile link.
+Document titles, descriptions, tags, folder and file names and version notes add
+nothing to the library, document and trash pages, nor to the messages about them."""
 
 import csv
 import io
@@ -18,6 +20,8 @@ from collab.auth.services import request_password_reset
 from collab.core.db import utcnow
 from collab.core.permissions import Role
 from collab.core.text import render_markdown
+from collab.documents import services as document_services
+from collab.documents.models import Document, DocumentVersion
 from collab.extensions import db
 from collab.groups import services as group_services
 from collab.groups.models import Membership
@@ -25,7 +29,17 @@ from collab.notifications import activity
 from collab.notifications.models import OutboxEmail
 from collab.threads import services as thread_services
 from collab.threads.models import Post
-from tests.security.routes import post_form, post_url, profile_form, thread_url
+from tests.security.routes import (
+    document_form,
+    document_url,
+    library_url,
+    post_form,
+    post_url,
+    profile_form,
+    thread_url,
+    upload_form,
+    version_form,
+)
 from tests.security.test_xss import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_TAGS,
@@ -754,3 +768,177 @@ def test_mention_oracle_sees_a_profile_link(world, client_as):
     gained = page_shape(post.body_html) - page_shape(render_markdown(post.body))
     assert gained == Counter({"a": 1, ("a", "href"): 1})
     assert _links(post.body_html) == [f"/members/{ed.username}"]
+
+
+# --- documents: titles, descriptions, tags, folder and file names, notes -------------
+
+# What survives the cleaning of folder and file names (no "/": the part after it is
+# the name), so that it can also go through the forms.
+NAME_PAYLOAD = "<img src=x onerror=alert(1)>\"'><svg onload=alert(1)><b onclick=x>"
+
+
+def _set_in_library(world, field: str, value: str) -> None:
+    library = world.library
+    documents = (library.document_a, library.trashed_a, library.document_b)
+    if field == "document title":
+        for document in documents:
+            document.title = value
+    elif field == "description":
+        for document in documents:
+            document.description = value
+    elif field == "tag":
+        for document in documents:
+            document_services.set_tags(document, f"{value}, wallet")
+    elif field == "folder name":
+        library.folder_a.name = value
+        library.empty_folder_a.name = f"{value} (drafts)"
+        library.folder_b.name = value
+    elif field in ("file name", "version note"):
+        versions = db.session.scalars(select(DocumentVersion)).all()
+        for version in versions:
+            if field == "file name":
+                version.filename = f"{value}.{version.kind}"
+            else:
+                version.note = value
+    db.session.commit()
+
+
+def _library_page(world, page: str) -> str:
+    library = world.library
+    return {
+        "library": library_url("alpha", f"?folder={library.folder_a.id}"),
+        "all": library_url("alpha", "?all=1"),
+        "empty folder": library_url("alpha", f"?folder={library.empty_folder_a.id}"),
+        "library B": library_url("bravo", f"?folder={library.folder_b.id}"),
+        "document": document_url(library.document_a),
+        "document B": document_url(library.document_b),  # a PNG: shown with alt text
+        "trash": library_url("alpha", "trash"),
+        "trashed": document_url(library.trashed_a),
+    }[page]
+
+
+LIBRARY_PAGES = [
+    ("document title", "P2", "library"),
+    ("document title", "P2", "all"),
+    ("document title", "P2", "document"),
+    ("document title", "P3", "document B"),
+    ("document title", "P3", "library B"),
+    ("document title", "P4", "trash"),
+    ("document title", "P4", "trashed"),
+    ("description", "P2", "document"),
+    ("description", "P3", "document B"),
+    ("description", "P4", "trashed"),
+    ("tag", "P2", "library"),
+    ("tag", "P2", "all"),
+    ("tag", "P2", "tag filter"),
+    ("tag", "P2", "document"),
+    ("tag", "P3", "document B"),
+    ("folder name", "P2", "library"),
+    ("folder name", "P2", "empty folder"),
+    ("folder name", "P2", "all"),
+    ("folder name", "P2", "document"),
+    ("folder name", "P3", "library B"),
+    ("folder name", "P3", "document B"),
+    ("file name", "P2", "document"),
+    ("file name", "P3", "document B"),
+    ("file name", "P4", "trashed"),
+    ("version note", "P2", "document"),
+    ("version note", "P4", "trashed"),
+]
+
+
+@pytest.mark.parametrize(
+    ("field", "principal", "page"),
+    LIBRARY_PAGES,
+    ids=[f"{f}-{p}-{u}" for f, p, u in LIBRARY_PAGES],
+)
+@pytest.mark.parametrize("payload", [PAYLOAD, NAME_PAYLOAD], ids=["payload", "name"])
+def test_library_text_with_markup_adds_no_element_to_the_page(
+    world, client_as, field, principal, page, payload
+):
+    client = client_as(principal)
+    pages = []
+    for value in (HARMLESS, payload):
+        _set_in_library(world, field, value)
+        if page == "tag filter":
+            response = client.get(library_url("alpha"), query_string={"tag": value})
+        else:
+            response = client.get(_library_page(world, page))
+        assert response.status_code == 200, page
+        pages.append(response.get_data(as_text=True))
+        assert value in pages[-1] or "&lt;img" in pages[-1], "the value is not shown"
+    assert_same_shape(*pages)
+
+
+def _flashes_after(client, method: str, url: str, **kwargs) -> str:
+    response = getattr(client, method)(url, follow_redirects=True, **kwargs)
+    assert response.status_code == 200, url
+    return response.get_data(as_text=True)
+
+
+def test_library_messages_naming_a_file_or_document_add_no_element(world, client_as):
+    """The messages after a refused upload (they name the file), a trashed and a
+    restored document (they name it) show the names as text."""
+    client = client_as("P4")
+    document = world.library.document_a
+    pages = []
+    for value in (HARMLESS, NAME_PAYLOAD):
+        refused = _flashes_after(
+            client,
+            "post",
+            library_url("alpha", "upload"),
+            data=upload_form(f"{value}.exe", b"MZ\x90\x00", "application/pdf"),
+        )
+        assert "is not an allowed type" in refused
+        document.title = value
+        db.session.commit()
+        trashed = _flashes_after(client, "post", document_url(document, "/delete"))
+        restored = _flashes_after(client, "post", document_url(document, "/restore"))
+        pages.append("\n".join((refused, trashed, restored)))
+        assert value in pages[-1] or "&lt;img" in pages[-1]
+    assert_same_shape(*pages)
+
+
+def test_library_forms_store_markup_as_text_and_show_it_as_text(world, client_as):
+    """Through the forms: a folder, an upload (file name, tags), details (title,
+    description, tags) and a version note, first harmless, then with markup, then
+    harmless again. Each round adds the same elements to the pages (one more version
+    row on the document page), so the markup added none."""
+    client = client_as("P2")
+    library = world.library
+    document = library.document_a
+    versions = document.version_count
+    shapes = {"document": [], "library": []}
+    for value in (HARMLESS, NAME_PAYLOAD, f"{HARMLESS} again"):
+        edited_folder = client.post(
+            library_url("alpha", f"folders/{library.empty_folder_a.id}"),
+            data={"name": value, "parent": str(library.folder_a.id)},
+        )
+        version = client.post(
+            document_url(document, "/versions"),
+            data=version_form(f"{value}.pdf", note=value),
+        )
+        details = client.post(
+            document_url(document, "/edit"),
+            data=document_form(
+                value,
+                description=value,
+                tags=f"{value}, wallet",
+                folder=str(library.empty_folder_a.id),
+            ),
+        )
+        assert [r.status_code for r in (edited_folder, version, details)] == [302] * 3
+        db.session.rollback()
+        assert db.session.get(Document, document.id).title == value, "saved"
+        listing = library_url("alpha", f"?folder={library.empty_folder_a.id}")
+        client.get(listing)  # the "new since your last visit" marks: seen once
+        listed = client.get(listing).get_data(as_text=True)
+        page = client.get(document_url(document)).get_data(as_text=True)
+        assert value in page or "&lt;img" in page
+        shapes["document"].append(page_shape(page))
+        shapes["library"].append(page_shape(listed))
+    db.session.rollback()
+    assert db.session.get(Document, document.id).version_count == versions + 3
+    for name, (first, attacked, last) in shapes.items():
+        assert attacked - first == last - attacked, name
+        assert first - attacked == attacked - last, name
