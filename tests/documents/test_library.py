@@ -598,7 +598,9 @@ def test_storage_check_reports_rows_without_files_and_files_without_rows(
     make_document(team.colleague, team.group, "Fine.pdf")
     (lost_version,) = versions(lost)
     (storage_folder / lost_version.storage_key).unlink()
-    stray = storage_folder / "documents" / "1" / "0123456789abcdef.pdf"
+    # Group ids differ between databases (PostgreSQL does not reuse them): make the folder.
+    stray = storage_folder / "documents" / str(team.group.id) / "0123456789abcdef.pdf"
+    stray.parent.mkdir(parents=True, exist_ok=True)
     stray.write_bytes(b"%PDF-1.4 stray")
     before = files_in(storage_folder)
 
@@ -606,7 +608,10 @@ def test_storage_check_reports_rows_without_files_and_files_without_rows(
 
     assert result.exit_code == 1
     assert f"row without file: {lost_version.storage_key}" in result.output
-    assert "file without row: documents/1/0123456789abcdef.pdf" in result.output
+    assert (
+        f"file without row: documents/{team.group.id}/0123456789abcdef.pdf"
+        in result.output
+    )
     assert "1 row(s) without file, 1 file(s) without row" in result.output
     assert files_in(storage_folder) == before
     assert count(DocumentVersion) == 2
