@@ -598,7 +598,7 @@ def test_storage_check_reports_rows_without_files_and_files_without_rows(
     make_document(team.colleague, team.group, "Fine.pdf")
     (lost_version,) = versions(lost)
     (storage_folder / lost_version.storage_key).unlink()
-    # Group ids differ between databases (PostgreSQL does not reuse them): make the folder.
+    # Group ids differ between databases (PostgreSQL never reuses them).
     stray = storage_folder / "documents" / str(team.group.id) / "0123456789abcdef.pdf"
     stray.parent.mkdir(parents=True, exist_ok=True)
     stray.write_bytes(b"%PDF-1.4 stray")
