@@ -4,24 +4,18 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from babel import Locale
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from collab.auth.models import User
 from collab.core.permissions import Role, role_label
-from collab.core.templating import NOT_COUNTRIES
+from collab.core.templating import COUNTRY_CODES
 from collab.extensions import db
 from collab.groups.models import Group, Membership
 
 COLUMNS = ["email", "name", "country", "organisation", "position", "group", "role"]
 MAX_ROWS = 2000
-COUNTRY_CODES = {
-    code
-    for code in Locale("en").territories
-    if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES
-}
 
 
 @dataclass

@@ -137,3 +137,17 @@ def execute_small_write(session, statement) -> None:
             conn.execute(statement)
     finally:
         _write_intent.reset(token)
+
+
+def upsert(session, model, values: dict, keys: list[str], update: dict):
+    """INSERT … ON CONFLICT (keys) DO UPDATE, on SQLite and PostgreSQL alike."""
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return (
+        insert(model)
+        .values(**values)
+        .on_conflict_do_update(index_elements=keys, set_=update)
+    )

@@ -20,6 +20,12 @@ def country_name(code: str | None) -> str:
 
 
 NOT_COUNTRIES = {"EU", "EZ", "UN", "ZZ", "QO", "XA", "XB"}
+# ISO 3166 alpha-2 country codes (CLDR's territories minus regions and placeholders).
+COUNTRY_CODES = frozenset(
+    code
+    for code in Locale("en").territories
+    if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES
+)
 
 
 def country_choices() -> list[SelectChoice]:
@@ -28,7 +34,7 @@ def country_choices() -> list[SelectChoice]:
     countries = [
         (name, code)
         for code, name in locale.territories.items()
-        if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES
+        if code in COUNTRY_CODES
     ]
     return [SelectChoice(code, name) for name, code in sorted(countries)]
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 from collab.audit import services as audit
 from collab.auth.models import User
 from collab.core import storage
-from collab.core.db import execute_small_write, utcnow
+from collab.core.db import execute_small_write, upsert, utcnow
 from collab.core.errors import DomainError
 from collab.documents import filetypes
 from collab.documents.extract import extract_text
@@ -200,17 +200,13 @@ def last_visit(user: User, group: Group):
 
 
 def record_visit(user: User, group: Group) -> None:
-    from sqlalchemy.dialects.postgresql import insert as pg_insert
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     now = utcnow()
-    statement = insert(LibraryVisit).values(
-        user_id=user.id, group_id=group.id, visited_at=now
-    )
-    statement = statement.on_conflict_do_update(
-        index_elements=["user_id", "group_id"], set_={"visited_at": now}
+    statement = upsert(
+        db.session,
+        LibraryVisit,
+        {"user_id": user.id, "group_id": group.id, "visited_at": now},
+        ["user_id", "group_id"],
+        {"visited_at": now},
     )
     execute_small_write(db.session, statement)
 

@@ -28,7 +28,7 @@ from collab.core.db import utcnow
 from collab.core.errors import DomainError
 from collab.core.permissions import is_secretariat
 from collab.core.spreadsheet import safe_cell
-from collab.core.templating import NOT_COUNTRIES
+from collab.core.templating import COUNTRY_CODES
 from collab.core.text import render_markdown
 from collab.extensions import db
 from collab.groups.models import Group, Invitation, Membership, Visibility
@@ -40,11 +40,6 @@ from collab.notifications.models import OutboxEmail
 ERASED_NAME = "Former member"
 MAX_TAGS = 20
 TIMEZONES = frozenset(zoneinfo.available_timezones())
-COUNTRY_CODES = frozenset(
-    code
-    for code in Locale("en").territories
-    if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES
-)
 LANGUAGE_CODES = frozenset(code for code in Locale("en").languages if len(code) == 2)
 
 

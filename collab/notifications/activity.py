@@ -31,6 +31,19 @@ def preferences(user: User) -> dict[int | None, EmailPreference]:
     return {row.group_id: row for row in rows}
 
 
+def _preferences_of(
+    user_ids: list[int],
+) -> dict[int, dict[int | None, EmailPreference]]:
+    """Everyone's preference rows in one query, by person then group."""
+    out: dict[int, dict[int | None, EmailPreference]] = {}
+    rows = db.session.scalars(
+        select(EmailPreference).where(EmailPreference.user_id.in_(user_ids))
+    )
+    for row in rows:
+        out.setdefault(row.user_id, {})[row.group_id] = row
+    return out
+
+
 def email_mode(prefs: dict, group_id: int) -> str:
     """The group's own mode, else the person's default, else immediately."""
     for key in (group_id, None):
@@ -119,6 +132,7 @@ def notify_post(
         )
     ).all()
     allowed = _can_read(group, people)
+    prefs = _preferences_of([u.id for u in people])
     created = []
     for user in people:
         if user.id not in allowed:
@@ -132,7 +146,7 @@ def notify_post(
             actor_id=post.author_id,
         )
         db.session.add(notification)
-        mode = email_mode(preferences(user), group.id)
+        mode = email_mode(prefs.get(user.id, {}), group.id)
         if mode == "immediate":
             _queue_post_email(user, post, reasons[user.id])
         elif mode == "digest":

@@ -2,13 +2,11 @@
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
 
 from collab.audit import services as audit
 from collab.auth.models import User
-from collab.core.db import execute_small_write, utcnow
+from collab.core.db import execute_small_write, upsert, utcnow
 from collab.core.errors import DomainError
 from collab.core.permissions import can_view_group
 from collab.core.text import render_markdown
@@ -376,18 +374,16 @@ def mark_read(
     user: User, thread: Thread, number: int, *, own_transaction: bool = True
 ) -> None:
     """Remember the highest post number read (never going backwards)."""
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(ReadMarker).values(
-        user_id=user.id, thread_id=thread.id, last_read_number=number
+    sqlite = db.session.get_bind().dialect.name == "sqlite"
+    highest = (func.max if sqlite else func.greatest)(
+        ReadMarker.last_read_number, number
     )
-    statement = statement.on_conflict_do_update(
-        index_elements=["user_id", "thread_id"],
-        set_={
-            "last_read_number": func.max(ReadMarker.last_read_number, number)
-            if dialect == "sqlite"
-            else func.greatest(ReadMarker.last_read_number, number)
-        },
+    statement = upsert(
+        db.session,
+        ReadMarker,
+        {"user_id": user.id, "thread_id": thread.id, "last_read_number": number},
+        ["user_id", "thread_id"],
+        {"last_read_number": highest},
     )
     if own_transaction:
         execute_small_write(db.session, statement)

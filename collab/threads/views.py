@@ -10,9 +10,9 @@ from wtforms.fields.choices import SelectChoice
 from collab.auth.forms import ConfirmForm
 from collab.core.errors import DomainError
 from collab.core.pagination import paginate
-from collab.core.permissions import Role, group_view, require, role_in
+from collab.core.permissions import Role, group_view, is_secretariat, require
 from collab.extensions import db
-from collab.groups.models import Group
+from collab.groups.models import Group, Membership
 from collab.threads import permissions, services
 from collab.threads.forms import (
     EditForm,
@@ -299,9 +299,16 @@ def move(group, thread_id):
 
 
 def _chaired_groups() -> list[Group]:
+    """Live groups the user may move a thread into, in one query."""
     query = select(Group).where(Group.is_archived.is_(False)).order_by(Group.name)
-    groups = db.session.scalars(query).all()
-    return [g for g in groups if role_in(current_user, g) == Role.CHAIR]
+    if not is_secretariat(current_user):
+        chaired = select(Membership.group_id).where(
+            Membership.user_id == current_user.id,
+            Membership.role == Role.CHAIR.key,
+            Membership.status == "active",
+        )
+        query = query.where(Group.id.in_(chaired))
+    return list(db.session.scalars(query))
 
 
 @bp.post("/<slug>/threads/<int:thread_id>/subscription")
