@@ -25,16 +25,20 @@ PLAIN_ENV = (
 )
 
 
-# Feature packages import nothing themselves, so any module can be imported first.
+# Modules under collab/ with a blueprint ``bp``. Feature packages import nothing
+# themselves, so any module can be imported first.
 BLUEPRINTS = (
-    "auth",
-    "groups",
-    "threads",
-    "documents",
-    "members",
-    "notifications",
-    "admin",
-    "site",
+    "auth.views",
+    "groups.views",
+    "threads.views",
+    "documents.views",
+    "meetings.views",
+    "meetings.agenda_views",
+    "meetings.minutes_views",
+    "members.views",
+    "notifications.views",
+    "admin.views",
+    "site.views",
 )
 COMMANDS = (
     ("auth", "cli"),
@@ -42,6 +46,7 @@ COMMANDS = (
     ("notifications", "digest_cli"),
     ("documents", "cli"),
     ("documents", "storage_cli"),
+    ("meetings", "cli"),
     ("demo", "cli"),
 )
 
@@ -86,8 +91,8 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     core_db.install_request_hooks(app)
 
-    for feature in BLUEPRINTS:
-        app.register_blueprint(import_module(f"collab.{feature}.views").bp)
+    for module in BLUEPRINTS:
+        app.register_blueprint(import_module(f"collab.{module}").bp)
     for module, group in COMMANDS:
         app.cli.add_command(getattr(import_module(f"collab.{module}.cli"), group))
 

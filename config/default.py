@@ -55,4 +55,6 @@ class Config:
     STORAGE_S3_ENDPOINT = ""
     STORAGE_S3_REGION = ""
     TRASH_DAYS = 30
+    # `flask meetings remind` e-mails owners of open actions due within this many days.
+    ACTION_REMINDER_DAYS = 3
     REDIS_URL = ""

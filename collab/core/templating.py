@@ -9,7 +9,7 @@ from flask_babel import format_date, format_datetime, get_locale, gettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from collab.core import permissions
+from collab.core import permissions, text
 
 
 def country_name(code: str | None) -> str:
@@ -63,6 +63,17 @@ def local_time(value) -> str:
     return format_time(value, "short", tzinfo=value.tzinfo, locale=get_locale() or "en")
 
 
+def datetime_in(value, zone_name: str, fmt: str = "short") -> str:
+    """A time in a given person's zone (an e-mail's recipient, not the viewer)."""
+    from babel.dates import format_datetime as babel_datetime
+
+    from collab.meetings.times import zone
+
+    return babel_datetime(
+        value, fmt, tzinfo=zone(zone_name), locale=get_locale() or "en"
+    )
+
+
 def filesize(size: int) -> str:
     from babel.numbers import format_decimal
 
@@ -93,6 +104,8 @@ def init_app(app: Flask) -> None:
     from collab.admin import permissions as admin_permissions
     from collab.documents import permissions as document_permissions
     from collab.groups import permissions as group_permissions
+    from collab.meetings import permissions as meeting_permissions
+    from collab.meetings.times import when
     from collab.members import permissions as member_permissions
     from collab.notifications.activity import unread_count
     from collab.threads import permissions as thread_permissions
@@ -109,6 +122,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["language"] = language_name
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["filesize"] = filesize
+    app.jinja_env.filters["datetime_in"] = datetime_in
+    app.jinja_env.filters["markdown"] = lambda source: text.as_markup(
+        text.render_markdown(source or "")
+    )
     app.jinja_env.globals["url_for_self"] = url_for_self
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "en")
     app.jinja_env.globals["languages"] = lambda: current_app.config["LANGUAGES"]
@@ -119,9 +136,13 @@ def init_app(app: Flask) -> None:
         member_permissions,
         thread_permissions,
         document_permissions,
+        meeting_permissions,
     ):
         register_permissions(app, module)
     app.jinja_env.globals["unread_notifications"] = lambda: unread_count(current_user)
     app.jinja_env.globals["is_secretariat"] = permissions.is_secretariat
     app.jinja_env.globals["role_label"] = permissions.role_label
     app.jinja_env.globals["role_in"] = permissions.role_in
+    app.jinja_env.globals["meeting_when"] = lambda meeting: when(
+        meeting, current_user.timezone if current_user.is_authenticated else "UTC"
+    )

@@ -305,9 +305,9 @@ def load() -> int:
                 )
                 created += 1
     db.session.flush()
-    from collab.demo import documents, threads
+    from collab.demo import documents, meetings, threads
 
-    return created + threads.load() + documents.load()
+    return created + threads.load() + documents.load() + meetings.load()
 
 
 def _add_profile(user, bio, expertise, languages, phone, website, email_to, phone_to):

@@ -359,6 +359,7 @@ def contacts_vcard(viewer: User, group: Group) -> str:
 
 def export_data(user: User) -> bytes:
     """A ZIP of everything the platform holds about ``user`` (JSON) and the photo."""
+    from collab.meetings.services import meeting_records
     from collab.threads.services import posts_by
 
     profile = user.profile
@@ -437,6 +438,7 @@ def export_data(user: User) -> bytes:
             }
             for post in posts_by(user)
         ],
+        "meetings": meeting_records(user),
         "security_and_activity_log": [
             {"when": e.created_at.isoformat(), "action": e.action, "ip": e.ip}
             for e in events
@@ -480,10 +482,15 @@ def erase_account(actor: User, user: User) -> None:
             storage.delete_after_commit(session, user.profile.photo_key)
         db.session.delete(user.profile)
     user.expertise = []
+    from collab.meetings.models import CalendarKey, Rsvp
+
+    # Attendance stays: it is part of a meeting's record, shown as "Former member".
     for model, column in (
         (Membership, Membership.user_id),
         (UserSession, UserSession.user_id),
         (PasswordToken, PasswordToken.user_id),
+        (Rsvp, Rsvp.user_id),
+        (CalendarKey, CalendarKey.user_id),
     ):
         db.session.execute(delete(model).where(column == user.id))
     db.session.execute(delete(Invitation).where(Invitation.email == old_email))

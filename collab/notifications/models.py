@@ -18,6 +18,9 @@ class OutboxEmail(TimestampMixin, db.Model):
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text, default="")
     headers: Mapped[dict] = mapped_column(JSON, default=dict)
+    # [{"filename": …, "content_type": "text/calendar", "text": …}]: small text files
+    # such as a meeting's .ics.
+    attachments: Mapped[list] = mapped_column(JSON, default=list)
     # pending -> sent, or failed after MAIL_MAX_ATTEMPTS (kept, and `flask outbox retry`
     # puts it back in the queue).
     status: Mapped[str] = mapped_column(String(10), default="pending", index=True)

@@ -18,7 +18,11 @@ LEASE = timedelta(minutes=10)
 
 
 def queue_email(
-    to_addr: str, template: str, locale: str | None, **context
+    to_addr: str,
+    template: str,
+    locale: str | None,
+    attachments: list[dict] | None = None,
+    **context,
 ) -> OutboxEmail:
     """Render ``templates/email/<template>.{txt,html}`` in ``locale`` and queue it.
 
@@ -33,6 +37,7 @@ def queue_email(
         subject=subject.strip(),
         body_text=body.lstrip("\n"),
         body_html=html,
+        attachments=attachments or [],
     )
     db.session.add(email)
     if has_request_context():
@@ -105,6 +110,14 @@ def _build(email: OutboxEmail, sender: str) -> EmailMessage:
     message.set_content(email.body_text)
     if email.body_html:
         message.add_alternative(email.body_html, subtype="html")
+    for attachment in email.attachments or []:
+        maintype, _, subtype = attachment["content_type"].partition("/")
+        message.add_attachment(
+            attachment["text"].encode(),
+            maintype=maintype,
+            subtype=subtype,
+            filename=attachment["filename"],
+        )
     return message
 
 

@@ -18,6 +18,8 @@ from collab.core.permissions import public
 from collab.core.urls import safe_next
 from collab.extensions import db
 from collab.groups import services as group_services
+from collab.meetings import minutes as meeting_minutes
+from collab.meetings import services as meeting_services
 from collab.threads import services as thread_services
 
 bp = Blueprint("site", __name__)
@@ -28,7 +30,12 @@ def dashboard():
     mine, others = group_services.groups_for(current_user)
     unread = thread_services.unread_threads(current_user)
     return render_template(
-        "site/dashboard.html", mine=mine, others=others, unread=unread
+        "site/dashboard.html",
+        mine=mine,
+        others=others,
+        unread=unread,
+        meetings=meeting_services.upcoming_for(current_user, limit=5),
+        actions=meeting_minutes.open_actions_of(current_user, limit=5),
     )
 
 
