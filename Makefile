@@ -39,7 +39,7 @@ lint: $(VENV)/.installed-dev
 # Refresh the catalogs after changing UI strings; then translate what is new in fr.
 translations: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o collab/translations/messages.pot \
-	  --no-location --omit-header collab templates
+	  --no-location --omit-header --ignore-dirs '.*' collab templates
 	$(BIN)/pybabel update -i collab/translations/messages.pot -d collab/translations \
 	  --no-fuzzy-matching
 

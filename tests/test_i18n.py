@@ -28,6 +28,9 @@ def test_french_catalog_translates_every_string(tmp_path):
             "-o",
             str(pot),
             "--no-location",
+            # Babel skips folders starting with "_" by default: templates/_macros too.
+            "--ignore-dirs",
+            ".*",
             "collab",
             "templates",
         ],

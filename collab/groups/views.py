@@ -28,6 +28,7 @@ from collab.groups.forms import (
     RoleForm,
     role_choices,
 )
+from collab.meetings import services as meeting_services
 from collab.members import permissions as member_permissions
 from collab.members import services as member_services
 from collab.threads import services as thread_services
@@ -60,6 +61,7 @@ def _home(group, request_form):
         member_count=len(memberships),
         by_country=services.members_by_country(memberships),
         request_form=request_form,
+        next_meeting=meeting_services.next_meeting(group),
     )
 
 

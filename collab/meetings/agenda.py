@@ -48,8 +48,10 @@ def _item_fields(item: AgendaItem, meeting: Meeting, fields: dict) -> None:
     if not title:
         raise DomainError(_("Give the item a title."), "title")
     duration = fields.get("duration_minutes")
-    if duration is None or not 0 <= duration <= 24 * 60:
-        raise DomainError(_("A duration is between 0 and 1440 minutes."), "duration")
+    if duration is None or not 1 <= duration <= 24 * 60:
+        raise DomainError(
+            _("A duration is between 1 and 1440 minutes."), "duration_minutes"
+        )
     kind = fields.get("kind") or ItemKind.DISCUSSION
     if kind not in set(ItemKind):
         raise DomainError(_("Choose what the item is for."), "kind")

@@ -17,6 +17,7 @@ from collab.extensions import db
 from collab.groups.models import Group, Membership, MembershipStatus
 from collab.meetings import notify, times
 from collab.meetings.models import (
+    AgendaDocument,
     AgendaItem,
     Answer,
     Attendance,
@@ -46,7 +47,10 @@ def get_meeting(group: Group, meeting_id: int) -> Meeting | None:
         .options(
             selectinload(Meeting.items).options(
                 joinedload(AgendaItem.presenter),
-                selectinload(AgendaItem.documents),
+                selectinload(AgendaItem.documents).options(
+                    joinedload(AgendaDocument.document),
+                    joinedload(AgendaDocument.version),
+                ),
             )
         )
         .where(Meeting.id == meeting_id, Meeting.group_id == group.id)
@@ -61,6 +65,20 @@ def meetings_of(group: Group, *, upcoming: bool, include_drafts: bool):
     if upcoming:
         return query.where(Meeting.ends_at >= now).order_by(Meeting.starts_at)
     return query.where(Meeting.ends_at < now).order_by(Meeting.starts_at.desc())
+
+
+def next_meeting(group: Group) -> Meeting | None:
+    """The group's next scheduled meeting, for its home page."""
+    return db.session.scalar(
+        select(Meeting)
+        .where(
+            Meeting.group_id == group.id,
+            Meeting.status == Status.SCHEDULED,
+            Meeting.ends_at >= utcnow(),
+        )
+        .order_by(Meeting.starts_at)
+        .limit(1)
+    )
 
 
 def active_group_ids(user: User):
