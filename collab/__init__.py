@@ -35,6 +35,7 @@ BLUEPRINTS = (
     "meetings.views",
     "meetings.agenda_views",
     "meetings.minutes_views",
+    "polls.views",
     "members.views",
     "notifications.views",
     "admin.views",
@@ -47,6 +48,7 @@ COMMANDS = (
     ("documents", "cli"),
     ("documents", "storage_cli"),
     ("meetings", "cli"),
+    ("polls", "cli"),
     ("demo", "cli"),
 )
 

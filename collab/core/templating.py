@@ -6,6 +6,7 @@ from babel import Locale
 from babel.dates import format_time
 from flask import Flask, current_app, request, url_for
 from flask_babel import format_date, format_datetime, get_locale, gettext
+from flask_babel import format_time as format_time_user
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -58,6 +59,14 @@ def language_name(code: str) -> str:
     return locale.languages.get(code, code)
 
 
+def local_day(value) -> str:
+    """The day of a time in its own zone ("Fri 18 Dec"), for times shown beside
+    the reader's."""
+    from babel.dates import format_date as babel_date
+
+    return babel_date(value.date(), "EEE d MMM", locale=get_locale() or "en")
+
+
 def local_time(value) -> str:
     """A time in its own zone (e.g. someone's local time), not the viewer's."""
     return format_time(value, "short", tzinfo=value.tzinfo, locale=get_locale() or "en")
@@ -108,6 +117,7 @@ def init_app(app: Flask) -> None:
     from collab.meetings.times import when
     from collab.members import permissions as member_permissions
     from collab.notifications.activity import unread_count
+    from collab.polls import permissions as poll_permissions
     from collab.threads import permissions as thread_permissions
 
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
@@ -116,11 +126,15 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = lambda value, fmt="medium": (
         format_date(value, fmt) if value else ""
     )
+    app.jinja_env.filters["time"] = lambda value, fmt="short": (
+        format_time_user(value, fmt) if value else ""
+    )
     app.jinja_env.filters["country"] = country_name
     app.jinja_env.filters["initials"] = initials
     app.jinja_env.filters["person_name"] = person_name
     app.jinja_env.filters["language"] = language_name
     app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["local_day"] = local_day
     app.jinja_env.filters["filesize"] = filesize
     app.jinja_env.filters["datetime_in"] = datetime_in
     app.jinja_env.filters["markdown"] = lambda source: text.as_markup(
@@ -137,6 +151,7 @@ def init_app(app: Flask) -> None:
         thread_permissions,
         document_permissions,
         meeting_permissions,
+        poll_permissions,
     ):
         register_permissions(app, module)
     app.jinja_env.globals["unread_notifications"] = lambda: unread_count(current_user)

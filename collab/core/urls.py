@@ -14,6 +14,12 @@ def absolute_url(endpoint: str, **values) -> str:
         return url_for(endpoint, _external=True, **values)
 
 
+def site_path(endpoint: str, **values) -> str:
+    """The path of a page (no host), built without a request, e.g. for links stored
+    in the database."""
+    return urlsplit(absolute_url(endpoint, **values)).path
+
+
 def safe_next(target: str | None, default: str = "/") -> str:
     """``target`` if it is a path on this site, else ``default``."""
     if not target or not isinstance(target, str):

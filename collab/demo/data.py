@@ -305,9 +305,9 @@ def load() -> int:
                 )
                 created += 1
     db.session.flush()
-    from collab.demo import documents, meetings, threads
+    from collab.demo import documents, meetings, polls, threads
 
-    return created + threads.load() + documents.load() + meetings.load()
+    return created + threads.load() + documents.load() + meetings.load() + polls.load()
 
 
 def _add_profile(user, bio, expertise, languages, phone, website, email_to, phone_to):

@@ -192,6 +192,17 @@ def history(group, meeting_id):
 # --- decisions and actions ---------------------------------------------------------
 
 
+def _to_outcomes(group, meeting, item_id):
+    return redirect(
+        url_for(
+            ".write",
+            slug=group.slug,
+            meeting_id=meeting.id,
+            _anchor=f"outcomes-{item_id}",
+        )
+    )
+
+
 def _outcomes(group, meeting_id):
     meeting = load_meeting(group, meeting_id)
     require(permissions.can_record_outcomes(current_user, meeting))
@@ -205,7 +216,7 @@ def add_decision(group, meeting_id, item_id):
     form = DecisionForm()
     if not form.validate_on_submit():
         flash(_("Write the decision."), "error")
-        return _back(group, meeting, anchor=f"outcomes-{item_id}"), 303
+        return _to_outcomes(group, meeting, item_id), 303
     try:
         minutes.add_decision(current_user, meeting, item_id, form.text.data)
         db.session.commit()
@@ -213,7 +224,7 @@ def add_decision(group, meeting_id, item_id):
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
-    return _back(group, meeting, anchor=f"outcomes-{item_id}")
+    return _to_outcomes(group, meeting, item_id)
 
 
 @bp.post("/meetings/<int:meeting_id>/decisions/<int:decision_id>/delete")
@@ -228,7 +239,7 @@ def delete_decision(group, meeting_id, decision_id):
         abort(404)
     db.session.commit()
     flash(_("Decision removed."), "success")
-    return _back(group, meeting)
+    return redirect(url_for(".write", slug=group.slug, meeting_id=meeting.id))
 
 
 @bp.post("/meetings/<int:meeting_id>/agenda/<int:item_id>/actions")
@@ -238,7 +249,7 @@ def add_action(group, meeting_id, item_id):
     form = _action_form(group)
     if not form.validate_on_submit():
         flash(_("Give the action, its owner and a due date."), "error")
-        return _back(group, meeting, anchor=f"outcomes-{item_id}"), 303
+        return _to_outcomes(group, meeting, item_id), 303
     try:
         minutes.add_action(
             current_user,
@@ -253,7 +264,7 @@ def add_action(group, meeting_id, item_id):
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
-    return _back(group, meeting, anchor=f"outcomes-{item_id}")
+    return _to_outcomes(group, meeting, item_id)
 
 
 @bp.post("/actions/<int:action_id>/status")

@@ -3,7 +3,7 @@ meeting's .ics attached where a calendar should change."""
 
 from flask_babel import force_locale
 
-from collab.core.urls import absolute_url
+from collab.core.urls import absolute_url, site_path
 from collab.notifications.services import queue_email
 
 
@@ -57,6 +57,15 @@ def _send_all(meeting, template: str, with_ics: bool, **context) -> int:
 
 
 def meeting_scheduled(meeting) -> int:
+    from collab.notifications.activity import notify_people
+
+    notify_people(
+        _recipients(meeting),
+        meeting.group,
+        "meeting",
+        meeting.title,
+        site_path("meetings.show", slug=meeting.group.slug, meeting_id=meeting.id),
+    )
     return _send_all(meeting, "meeting_scheduled", True)
 
 

@@ -168,8 +168,8 @@ def _apply(meeting: Meeting, fields: dict) -> None:
     meeting.online_url = _check_link(fields.get("online_url"))
 
 
-def create_meeting(actor: User, group: Group, fields: dict) -> Meeting:
-    meeting = Meeting(
+def _new(actor: User, group: Group) -> Meeting:
+    return Meeting(
         group=group,
         uid=f"{uuid.uuid4()}@collab",
         created_by=actor,
@@ -177,11 +177,37 @@ def create_meeting(actor: User, group: Group, fields: dict) -> Meeting:
         sequence=0,
         agenda_snapshot={},
     )
-    _apply(meeting, fields)
+
+
+def _created(actor: User, meeting: Meeting) -> Meeting:
     db.session.add(meeting)
     db.session.flush()
-    audit.record(actor, "meeting.create", meeting, group=group, title=meeting.title)
+    audit.record(
+        actor, "meeting.create", meeting, group=meeting.group, title=meeting.title
+    )
     return meeting
+
+
+def create_meeting(actor: User, group: Group, fields: dict) -> Meeting:
+    meeting = _new(actor, group)
+    _apply(meeting, fields)
+    return _created(actor, meeting)
+
+
+def create_at(
+    actor: User,
+    group: Group,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    zone: str,
+    description: str = "",
+) -> Meeting:
+    """A draft meeting at given instants (a time poll's chosen slot)."""
+    meeting = _new(actor, group)
+    meeting.title, meeting.description = title[:200], description
+    meeting.starts_at, meeting.ends_at, meeting.timezone = starts_at, ends_at, zone
+    return _created(actor, meeting)
 
 
 def update_meeting(actor: User, meeting: Meeting, fields: dict) -> list[str]:

@@ -155,6 +155,24 @@ def notify_post(
     return created
 
 
+def notify_people(
+    people: list[User], group: Group, kind: str, subject: str, path: str, actor=None
+) -> None:
+    """In-app notifications about something other than a post (a poll, a meeting):
+    ``subject`` names it, ``path`` is the page it opens."""
+    for user in people:
+        db.session.add(
+            Notification(
+                user_id=user.id,
+                kind=kind,
+                group_id=group.id,
+                subject=subject[:300],
+                path=path,
+                actor_id=getattr(actor, "id", None),
+            )
+        )
+
+
 def _active_member_ids(group: Group) -> set[int]:
     return set(
         db.session.scalars(
@@ -295,6 +313,7 @@ def listing(user: User):
             joinedload(Notification.post)
             .joinedload(Post.thread)
             .joinedload(Thread.group),
+            joinedload(Notification.group),
             joinedload(Notification.actor),
         )
         .order_by(Notification.id.desc())

@@ -38,11 +38,18 @@ class Notification(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    # reply, mention, new_thread, group_mention
+    # About a post: reply, mention, new_thread, group_mention. About something else
+    # (poll, poll_result, meeting): ``subject`` names it and ``path`` leads to it.
     kind: Mapped[str] = mapped_column(String(20))
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
-    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
-    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    thread_id: Mapped[int | None] = mapped_column(
+        ForeignKey("threads.id", ondelete="CASCADE")
+    )
+    post_id: Mapped[int | None] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE")
+    )
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    path: Mapped[str] = mapped_column(String(500), default="")
     actor_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )
@@ -55,6 +62,7 @@ class Notification(db.Model):
     user = relationship("User", foreign_keys=[user_id])
     actor = relationship("User", foreign_keys=[actor_id])
     post = relationship("Post")
+    group = relationship("Group")
 
 
 class EmailPreference(db.Model):

@@ -7,6 +7,7 @@ from flask_login import current_user
 from collab.auth.forms import ConfirmForm
 from collab.core.pagination import paginate
 from collab.core.permissions import public
+from collab.core.urls import safe_next
 from collab.extensions import csrf, db
 from collab.members.services import groups_visible_to
 from collab.notifications import activity
@@ -30,6 +31,8 @@ def open_one(notification_id):
     notification = activity.get_for(current_user, notification_id) or abort(404)
     activity.mark_read(current_user, notification)
     db.session.commit()
+    if notification.post is None:
+        return redirect(safe_next(notification.path, url_for(".index")))
     return redirect(activity.post_url(notification.post, external=False))
 
 
