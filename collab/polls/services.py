@@ -41,6 +41,26 @@ def polls_of(group: Group):
     return select(Poll).where(Poll.group_id == group.id).order_by(Poll.closes_at.desc())
 
 
+def waiting_for(user: User, limit: int = 5) -> list[Poll]:
+    """Open polls the person has not answered yet, for the dashboard."""
+    return list(
+        db.session.scalars(
+            select(Poll)
+            .options(joinedload(Poll.group))
+            .join(PollParticipant, PollParticipant.poll_id == Poll.id)
+            .where(
+                PollParticipant.user_id == user.id,
+                PollParticipant.voted_at.is_(None),
+                Poll.decided_at.is_(None),
+                Poll.closes_at > utcnow(),
+                Poll.group_id.in_(meetings.active_group_ids(user)),
+            )
+            .order_by(Poll.closes_at)
+            .limit(limit)
+        )
+    )
+
+
 def participants(poll: Poll) -> list[PollParticipant]:
     return list(
         db.session.scalars(

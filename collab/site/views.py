@@ -20,6 +20,7 @@ from collab.extensions import db
 from collab.groups import services as group_services
 from collab.meetings import minutes as meeting_minutes
 from collab.meetings import services as meeting_services
+from collab.polls import services as poll_services
 from collab.threads import services as thread_services
 
 bp = Blueprint("site", __name__)
@@ -36,6 +37,7 @@ def dashboard():
         unread=unread,
         meetings=meeting_services.upcoming_for(current_user, limit=5),
         actions=meeting_minutes.open_actions_of(current_user, limit=5),
+        polls=poll_services.waiting_for(current_user),
     )
 
 
