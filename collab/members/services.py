@@ -360,6 +360,7 @@ def contacts_vcard(viewer: User, group: Group) -> str:
 def export_data(user: User) -> bytes:
     """A ZIP of everything the platform holds about ``user`` (JSON) and the photo."""
     from collab.meetings.services import meeting_records
+    from collab.polls.services import answers_of
     from collab.threads.services import posts_by
 
     profile = user.profile
@@ -439,6 +440,7 @@ def export_data(user: User) -> bytes:
             for post in posts_by(user)
         ],
         "meetings": meeting_records(user),
+        "time_polls": answers_of(user),
         "security_and_activity_log": [
             {"when": e.created_at.isoformat(), "action": e.action, "ip": e.ip}
             for e in events
@@ -483,6 +485,14 @@ def erase_account(actor: User, user: User) -> None:
         db.session.delete(user.profile)
     user.expertise = []
     from collab.meetings.models import CalendarKey, Rsvp
+    from collab.polls.models import PollParticipant
+
+    # Poll answers stay (they counted); the free-text comment is personal.
+    db.session.execute(
+        update(PollParticipant)
+        .where(PollParticipant.user_id == user.id)
+        .values(comment="")
+    )
 
     # Attendance stays: it is part of a meeting's record, shown as "Former member".
     for model, column in (

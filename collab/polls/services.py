@@ -85,6 +85,33 @@ def votes(poll: Poll) -> dict[tuple[int, int], str]:
     }
 
 
+def answers_of(user: User) -> list[dict]:
+    """The person's poll answers and comments, for their data export."""
+    out = []
+    for participant, poll in db.session.execute(
+        select(PollParticipant, Poll)
+        .join(Poll, Poll.id == PollParticipant.poll_id)
+        .where(PollParticipant.user_id == user.id)
+    ):
+        answers = db.session.execute(
+            select(PollSlot.starts_at, PollVote.answer)
+            .join(PollVote, PollVote.slot_id == PollSlot.id)
+            .where(PollVote.poll_id == poll.id, PollVote.user_id == user.id)
+            .order_by(PollSlot.starts_at)
+        )
+        out.append(
+            {
+                "poll": poll.title,
+                "comment": participant.comment,
+                "answers": [
+                    {"slot": start.isoformat(), "answer": answer}
+                    for start, answer in answers
+                ],
+            }
+        )
+    return out
+
+
 # --- out of hours and zones --------------------------------------------------------
 
 
