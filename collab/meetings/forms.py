@@ -34,6 +34,8 @@ class MeetingForm(FlaskForm):
         _l("Time zone of these times"),
         choices=[],
         validators=[DataRequired()],
+        # The service explains an unknown zone better than "Not a valid choice".
+        validate_choice=False,
         description=_l("Members see the times in their own zone too."),
     )
     location = StringField(

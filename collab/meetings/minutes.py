@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import joinedload
 
 from collab.audit import services as audit
@@ -14,7 +14,7 @@ from collab.auth.models import User
 from collab.core.db import utcnow
 from collab.core.errors import DomainError
 from collab.extensions import db
-from collab.groups.models import Group
+from collab.groups.models import Group, Membership, MembershipStatus
 from collab.meetings import notify, services
 from collab.meetings.models import (
     Action,
@@ -288,12 +288,13 @@ def register(group: Group, status: str | None, owner_id: int | None = None):
 
 
 def open_actions_before(meeting: Meeting) -> list[Action]:
-    """What a "review of open actions" item lists: open actions from other
-    meetings of the group."""
+    """What a "review of open actions" item lists: open actions from the group's
+    earlier meetings."""
     return list(
         db.session.scalars(
             register(meeting.group, ActionStatus.OPEN).where(
-                Action.meeting_id != meeting.id
+                Action.meeting_id != meeting.id,
+                Meeting.starts_at < meeting.starts_at,
             )
         ).unique()
     )
@@ -327,7 +328,12 @@ def send_reminders(today: date | None = None) -> int:
             Action.reminded_at.is_(None),
             Action.due_on <= horizon,
             Action.due_on >= today,
-            Action.owner_id.is_not(None),
+            # Only people still in the group: the text may be private to it.
+            exists().where(
+                Membership.user_id == Action.owner_id,
+                Membership.group_id == Action.group_id,
+                Membership.status == MembershipStatus.ACTIVE,
+            ),
         )
     ).all()
     count = 0

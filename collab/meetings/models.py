@@ -110,6 +110,9 @@ class Meeting(TimestampMixin, db.Model):
 
 class AgendaItem(db.Model):
     __tablename__ = "agenda_items"
+    # Agenda notices compare items by id: SQLite must not hand a deleted item's id
+    # to a new one.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(

@@ -27,10 +27,15 @@ def can_edit_meeting(user, meeting) -> bool:
 
 
 def can_view_agenda(user, meeting) -> bool:
-    """Members see the agenda once published; chairs see the draft."""
+    """Members see the agenda once published (or once minutes written on it are
+    circulated); chairs see the draft."""
     if not can_view_meeting(user, meeting):
         return False
-    return meeting.agenda_is_published or role_in(user, meeting.group) == Role.CHAIR
+    return (
+        meeting.agenda_is_published
+        or meeting.minutes_stage in (MinutesStage.CIRCULATED, MinutesStage.ADOPTED)
+        or role_in(user, meeting.group) == Role.CHAIR
+    )
 
 
 def can_rsvp(user, meeting) -> bool:

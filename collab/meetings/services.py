@@ -260,19 +260,25 @@ def mark_held(actor: User, meeting: Meeting) -> None:
     audit.record(actor, "meeting.held", meeting, group=meeting.group)
 
 
+def discard(actor: User, meeting: Meeting) -> None:
+    """A draft nobody but the chairs saw goes away entirely."""
+    if meeting.status != Status.DRAFT:
+        raise DomainError(_("Only a draft can be deleted; cancel a scheduled meeting."))
+    audit.record(actor, "meeting.discard", meeting, group=meeting.group)
+    db.session.delete(meeting)
+
+
 def cancel(actor: User, meeting: Meeting, reason: str) -> None:
-    if meeting.status not in (Status.DRAFT, Status.SCHEDULED):
-        raise DomainError(_("Only a draft or scheduled meeting can be cancelled."))
+    if meeting.status != Status.SCHEDULED:
+        raise DomainError(_("Only a scheduled meeting can be cancelled."))
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Tell members why the meeting is cancelled."), "reason")
-    was_scheduled = meeting.status == Status.SCHEDULED
     meeting.status = Status.CANCELLED
     meeting.cancel_reason = reason
     touch(meeting)
     audit.record(actor, "meeting.cancel", meeting, group=meeting.group, reason=reason)
-    if was_scheduled:
-        notify.meeting_cancelled(meeting)
+    notify.meeting_cancelled(meeting)
 
 
 def has_ended(meeting: Meeting) -> bool:
@@ -372,7 +378,7 @@ def meeting_records(user: User) -> dict:
 def by_country(people: list[User]) -> list[tuple[str, list[User]]]:
     """People grouped by country code ("" last), each group in name order."""
     groups: dict[str, list[User]] = {}
-    for person in people:
+    for person in sorted(people, key=lambda p: p.sort_name):
         groups.setdefault(person.country or "", []).append(person)
     return sorted(groups.items(), key=lambda pair: (pair[0] == "", pair[0]))
 

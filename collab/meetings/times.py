@@ -3,7 +3,7 @@ viewer's time beside the meeting's own, labelled with the zones' cities."""
 
 import zoneinfo
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from babel.dates import format_date, format_time, get_timezone_location
 from flask_babel import get_locale, gettext
@@ -70,7 +70,8 @@ class Span:
 
     @property
     def crosses_midnight(self) -> bool:
-        return self.end.date() != self.start.date()
+        """Ends on a later day (ending at midnight exactly does not count)."""
+        return (self.end - timedelta(microseconds=1)).date() != self.start.date()
 
     def day(self, fmt: str = "full") -> str:
         return format_date(self.start.date(), fmt, locale=get_locale() or "en")

@@ -222,6 +222,8 @@ def held(group, meeting_id):
 def cancel(group, meeting_id):
     meeting = load_meeting(group, meeting_id)
     require(permissions.can_edit_meeting(current_user, meeting))
+    if meeting.status == "draft":
+        return _discard(group, meeting)
     form = CancelForm()
     if form.validate_on_submit():
         try:
@@ -236,6 +238,18 @@ def cancel(group, meeting_id):
     return render_template(
         "meetings/cancel.html", group=group, meeting=meeting, form=form
     ), 400 if form.errors else 200
+
+
+def _discard(group, meeting):
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.discard(current_user, meeting)
+        db.session.commit()
+        flash(_("The draft is deleted."), "success")
+        return redirect(url_for(".index", slug=group.slug))
+    return render_template(
+        "meetings/discard.html", group=group, meeting=meeting, form=form
+    )
 
 
 # --- answers and attendance --------------------------------------------------------

@@ -28,6 +28,7 @@ class PollForm(FlaskForm):
         _l("Time zone of the times below"),
         choices=[],
         validators=[DataRequired()],
+        validate_choice=False,
         description=_l("Each participant sees the slots in their own time zone."),
     )
     clocks = StringField(
