@@ -30,6 +30,8 @@ def _email(people, poll, template: str, **context) -> None:
 def poll_opened(poll, people, actor) -> None:
     from collab.notifications.activity import notify_people
 
+    # The chair who asks needs no notice of their own poll.
+    people = [person for person in people if person.id != actor.id]
     notify_people(people, poll.group, "poll", poll.title, _path(poll), actor=actor)
     _email(people, poll, "poll_opened", actor=actor)
 
@@ -52,7 +54,10 @@ def poll_decided(poll, meeting, people) -> None:
             group=poll.group,
             meeting=meeting,
             when=when(meeting, person.timezone),
+            # A draft meeting is for chairs only: until it is scheduled, the poll.
             link=absolute_url(
                 "meetings.show", slug=poll.group.slug, meeting_id=meeting.id
-            ),
+            )
+            if meeting.status != "draft"
+            else _link(poll),
         )

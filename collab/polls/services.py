@@ -54,6 +54,7 @@ def waiting_for(user: User, limit: int = 5) -> list[Poll]:
                 Poll.decided_at.is_(None),
                 Poll.closes_at > utcnow(),
                 Poll.group_id.in_(meetings.active_group_ids(user)),
+                Poll.group.has(Group.is_archived.is_(False)),
             )
             .order_by(Poll.closes_at)
             .limit(limit)
@@ -303,7 +304,7 @@ def participant(poll: Poll, user: User) -> PollParticipant | None:
 
 def vote(user: User, poll: Poll, answers: dict[int, str], comment: str) -> int:
     """Save the person's answers (slot id → yes|maybe|no); returns how many."""
-    if not poll.is_open:
+    if not poll.is_open or poll.group.is_archived:
         raise DomainError(_("This poll is closed: answers can no longer change."))
     row = participant(poll, user)
     if row is None:
@@ -379,10 +380,11 @@ def send_reminders(now: datetime | None = None) -> int:
     ).all()
     count = 0
     for poll in due:
+        members = {user.id for user in meetings.participants(poll.group)}
         silent = [
             p.user
             for p in participants(poll)
-            if p.voted_at is None and p.user.is_active and p.user.erased_at is None
+            if p.voted_at is None and p.user_id in members
         ]
         notify.poll_reminder(poll, silent)
         poll.reminded_at = now

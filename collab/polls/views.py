@@ -14,6 +14,8 @@ from collab.core.permissions import Role, group_view, require
 from collab.extensions import db
 from collab.meetings import services as meetings
 from collab.meetings import times
+from collab.meetings.models import Meeting
+from collab.meetings.permissions import can_view_meeting
 from collab.meetings.views import zone_choices
 from collab.polls import permissions, services
 from collab.polls.forms import PollForm
@@ -62,7 +64,12 @@ def new(group):
         if request.method == "POST"
         else {person.id for person in people}
     )
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    # A FieldList reports one list per entry: say it once, readably.
+    day_errors = [e for entry in form.days.entries for e in entry.errors]
+    if day_errors:
+        form.days.errors = day_errors[:1]
+    if valid:
         try:
             poll = services.create_poll(current_user, group, form.data, list(chosen))
             db.session.commit()
@@ -96,8 +103,12 @@ def _show(group, poll, errors=(), status=200, submitted=None):
     }
     zones = services.group_zones(group)
     ranked = services.results(poll, people, answers)
+    meeting = db.session.get(Meeting, poll.meeting_id) if poll.meeting_id else None
     return render_template(
         "polls/show.html",
+        meeting=meeting
+        if meeting and can_view_meeting(current_user, meeting)
+        else None,
         group=group,
         poll=poll,
         people=people,
@@ -134,7 +145,7 @@ def _show(group, poll, errors=(), status=200, submitted=None):
 @group_view(min_role=Role.OBSERVER)
 def vote(group, poll_id):
     poll = _poll(group, poll_id)
-    if services.participant(poll, current_user) is None:
+    if services.participant(poll, current_user) is None or group.is_archived:
         abort(403)
     form = ConfirmForm()
     if not form.validate_on_submit():
