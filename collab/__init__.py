@@ -29,6 +29,7 @@ PLAIN_ENV = (
 # themselves, so any module can be imported first.
 BLUEPRINTS = (
     "auth.views",
+    "auth.account_views",
     "groups.views",
     "threads.views",
     "documents.views",

@@ -55,6 +55,10 @@ class Config:
     STORAGE_S3_ENDPOINT = ""
     STORAGE_S3_REGION = ""
     TRASH_DAYS = 30
+    # A second factor (authenticator app) before the secretariat can act; chairs too
+    # when REQUIRE_2FA_FOR_CHAIRS is set.
+    REQUIRE_2FA_FOR_SECRETARIAT = True
+    REQUIRE_2FA_FOR_CHAIRS = False
     # `flask meetings remind` e-mails owners of open actions due within this many days.
     ACTION_REMINDER_DAYS = 3
     REDIS_URL = ""

@@ -8,6 +8,9 @@ class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing-secret-key-not-for-production"
     MAIL_DELIVERY = "worker"
+    # Fixtures act as the secretariat without a phone; tests/auth/test_second_factor
+    # turns the rule on.
+    REQUIRE_2FA_FOR_SECRETARIAT = False
     # argon2id still, with cheap parameters so the suite stays fast.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024

@@ -18,6 +18,7 @@ from collab.admin import services
 from collab.admin.forms import ApplyImportForm, GroupForm, ImportForm
 from collab.admin.importer import ImportError_, plan_import
 from collab.admin.permissions import can_use_console
+from collab.auth import second_factor
 from collab.auth import services as auth_services
 from collab.auth.forms import ConfirmForm
 from collab.auth.models import User
@@ -122,11 +123,18 @@ def people():
     query = request.args.get("q", "")[:200]
     page = paginate(services.search_people(query), per_page=50)
     return render_template(
-        "admin/people.html", page=page, q=query, confirm=ConfirmForm()
+        "admin/people.html",
+        page=page,
+        q=query,
+        confirm=ConfirmForm(),
+        enrolled=second_factor.enrolled_ids([user.id for user in page.items]),
     )
 
 
-@bp.post("/people/<int:user_id>/<any(deactivate, reactivate, 'end-sessions'):action>")
+@bp.post(
+    "/people/<int:user_id>/"
+    "<any(deactivate, reactivate, 'end-sessions', 'reset-2fa'):action>"
+)
 def person_action(user_id, action):
     user = db.session.get(User, user_id) or abort(404)
     if not ConfirmForm().validate_on_submit():
@@ -134,6 +142,9 @@ def person_action(user_id, action):
     try:
         if action == "end-sessions":
             auth_services.end_all_sessions(user, current_user)
+        elif action == "reset-2fa":
+            # A lost phone: the person sets up a new app at the next sign-in.
+            second_factor.remove(user, actor=current_user)
         else:
             auth_services.set_active(user, action == "reactivate", actor=current_user)
     except DomainError as error:
@@ -144,6 +155,7 @@ def person_action(user_id, action):
             "deactivate": _("%(name)s can no longer sign in."),
             "reactivate": _("%(name)s can sign in again."),
             "end-sessions": _("%(name)s has been signed out everywhere."),
+            "reset-2fa": _("%(name)s's second factor is reset."),
         }
         flash(messages[action] % {"name": user.display_name}, "success")
     return redirect(url_for(".people", q=request.args.get("q", "")))

@@ -2,7 +2,14 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 
@@ -57,4 +64,44 @@ class AcceptInvitationForm(NewPasswordForm):
 class ConfirmForm(FlaskForm):
     """An empty form: a button with a CSRF token."""
 
+    submit = SubmitField(_l("Confirm"))
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(), Length(max=20)],
+        description=_l(
+            "The 6 digits your authenticator app shows, or one of your recovery codes."
+        ),
+    )
+    submit = SubmitField(_l("Continue"))
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(
+        _l("Current password"), validators=[DataRequired(), Length(max=1024)]
+    )
+    password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(max=256)],
+        description=_l(
+            "At least 15 characters. A few unrelated words are easy to remember."
+        ),
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[
+            DataRequired(),
+            EqualTo("password", message=_l("The two passwords differ.")),
+        ],
+    )
+    end_others = BooleanField(_l("Sign me out on my other devices"), default=True)
+    submit = SubmitField(_l("Change password"))
+
+
+class PasswordCheckForm(FlaskForm):
+    password = PasswordField(
+        _l("Your password"), validators=[DataRequired(), Length(max=1024)]
+    )
     submit = SubmitField(_l("Confirm"))

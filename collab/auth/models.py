@@ -97,3 +97,32 @@ class ThrottleEvent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(Text, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class TotpCredential(db.Model):
+    """A person's authenticator app. Unconfirmed until they typed a first code."""
+
+    __tablename__ = "totp_credentials"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), unique=True
+    )
+    secret: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    confirmed_at: Mapped[datetime | None]
+    # The last time step accepted: a code is never accepted twice.
+    last_counter: Mapped[int] = mapped_column(default=0)
+
+
+class RecoveryCode(db.Model):
+    """One of ten single-use codes for when the authenticator is lost."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None]

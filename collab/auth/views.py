@@ -1,19 +1,23 @@
 """Sign-in and out, password reset, first-time setup and invitation acceptance."""
 
+import time
+
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from collab.auth import services
+from collab.auth import second_factor, services
 from collab.auth.forms import (
     AcceptInvitationForm,
+    CodeForm,
     ConfirmForm,
     NewPasswordForm,
     ResetRequestForm,
     SignInForm,
 )
+from collab.auth.models import User
 from collab.auth.sessions import begin_session, end_session
 from collab.core.errors import DomainError
 from collab.core.permissions import public
@@ -57,10 +61,54 @@ def sign_in():
             return render_template(
                 "auth/sign_in.html", form=form, error=error.message
             ), status
+        if second_factor.is_enrolled(user):
+            # Half signed in: only a fixed-size note in the cookie until the code.
+            db.session.commit()
+            locale = session.get("locale")
+            session.clear()
+            if locale:
+                session["locale"] = locale
+            session["pending_2fa"] = [user.id, int(time.time()), target]
+            return redirect(url_for(".two_factor"))
         begin_session(user)
         db.session.commit()
         return redirect(target)
     return render_template("auth/sign_in.html", form=form)
+
+
+PENDING_2FA_SECONDS = 300
+
+
+@bp.route("/two-factor", methods=["GET", "POST"])
+@public
+def two_factor():
+    """The second step of signing in: a code from the authenticator app."""
+    pending = session.get("pending_2fa")
+    user = None
+    if pending and time.time() - pending[1] < PENDING_2FA_SECONDS:
+        user = db.session.get(User, pending[0])
+    if user is None or not user.is_active:
+        session.pop("pending_2fa", None)
+        flash(_("Please sign in again."), "info")
+        return redirect(url_for(".sign_in"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            ok = second_factor.verify(user, form.code.data)
+        except services.Throttled as error:
+            db.session.commit()
+            return render_template(
+                "auth/two_factor.html", form=form, error=error.message
+            ), 429
+        if ok:
+            begin_session(user)
+            db.session.commit()
+            return redirect(safe_next(pending[2], url_for("site.dashboard")))
+        db.session.commit()  # keep the failure count and audit record
+        form.code.errors.append(_("That code is not right."))
+    return render_template("auth/two_factor.html", form=form), (
+        400 if form.errors else 200
+    )
 
 
 @bp.post("/sign-out")

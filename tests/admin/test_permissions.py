@@ -69,6 +69,7 @@ ENDPOINTS = [
     Endpoint("POST", "/admin/people/{user_id}/deactivate", {}, 302),
     Endpoint("POST", "/admin/people/{user_id}/reactivate", {}, 302),
     Endpoint("POST", "/admin/people/{user_id}/end-sessions", {}, 302),
+    Endpoint("POST", "/admin/people/{user_id}/reset-2fa", {}, 302),
     Endpoint("GET", "/admin/import", None, 200),
     Endpoint("POST", "/admin/import", {"text": GOOD_CSV}, 200),
     Endpoint("POST", "/admin/import/apply", {"text": GOOD_CSV}, 302),
