@@ -30,6 +30,7 @@ PLAIN_ENV = (
 BLUEPRINTS = (
     "auth.views",
     "auth.account_views",
+    "auth.sso_views",
     "groups.views",
     "threads.views",
     "documents.views",

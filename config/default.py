@@ -59,6 +59,12 @@ class Config:
     # when REQUIRE_2FA_FOR_CHAIRS is set.
     REQUIRE_2FA_FOR_SECRETARIAT = True
     REQUIRE_2FA_FOR_CHAIRS = False
+    # OpenID Connect providers: a JSON list in COLLAB_OIDC_PROVIDERS, each
+    # {"name", "title", "issuer", "client_id", "client_secret", "scopes"}.
+    OIDC_PROVIDERS: list = []
+    # E-mail domains whose verified people may open an account by signing in with a
+    # provider (empty: accounts only by invitation or the secretariat).
+    OIDC_SELF_REGISTRATION_DOMAINS: list = []
     # `flask meetings remind` e-mails owners of open actions due within this many days.
     ACTION_REMINDER_DAYS = 3
     REDIS_URL = ""

@@ -111,7 +111,7 @@ def url_for_self(**changes) -> str:
 
 def init_app(app: Flask) -> None:
     from collab.admin import permissions as admin_permissions
-    from collab.auth import labels
+    from collab.auth import labels, oidc
     from collab.documents import permissions as document_permissions
     from collab.groups import permissions as group_permissions
     from collab.meetings import permissions as meeting_permissions
@@ -138,6 +138,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_day"] = local_day
     app.jinja_env.filters["filesize"] = filesize
     app.jinja_env.filters["datetime_in"] = datetime_in
+    app.jinja_env.globals["sso_providers"] = oidc.providers
     app.jinja_env.filters["device"] = labels.device
     app.jinja_env.filters["security_event"] = labels.security_event
     app.jinja_env.filters["markdown"] = lambda source: text.as_markup(

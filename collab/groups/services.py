@@ -415,7 +415,28 @@ def accept_invitation(
     raw: str, user: User | None = None, **account
 ) -> tuple[User, Group]:
     """Accept as ``user`` (who must own the invited address), or create the account."""
-    invitation = check_invitation(raw)
+    return accept(check_invitation(raw), user, **account)
+
+
+def invitations_waiting_for(email: str) -> list[Invitation]:
+    """Invitations to this address that can still be accepted."""
+    return [
+        invitation
+        for invitation in db.session.scalars(
+            select(Invitation).where(
+                Invitation.email == email.strip().lower(),
+                Invitation.accepted_at.is_(None),
+                Invitation.revoked_at.is_(None),
+                Invitation.expires_at > utcnow(),
+            )
+        )
+        if not invitation.group.is_archived
+    ]
+
+
+def accept(
+    invitation: Invitation, user: User | None = None, **account
+) -> tuple[User, Group]:
     if user is None:
         user = create_user(invitation.email, account.pop("display_name"), **account)
         audit.record(user, "auth.account_created", user, via="invitation")
