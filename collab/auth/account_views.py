@@ -51,6 +51,8 @@ EVENTS_SHOWN = 20
 def _require_second_factor():
     if request.endpoint in ENROLMENT_ALLOWED or not current_user.is_authenticated:
         return None
+    if session.get("via_sso"):
+        return None
     if not second_factor.is_required(current_user):
         return None
     if second_factor.is_enrolled(current_user):

@@ -84,6 +84,8 @@ def callback(provider_name):
         db.session.rollback()
         return _failed(p, error), 400
     begin_session(user)
+    # The provider handles the second factor: no TOTP asked or required here.
+    session["via_sso"] = True
     audit.record(user, "auth.sso_sign_in", user, provider=p.name)
     db.session.commit()
     return redirect(safe_next(flow.next_url, url_for("site.dashboard")))
