@@ -4,6 +4,7 @@ the rule that sends people who must have a second factor to set one up."""
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -65,12 +66,16 @@ def _require_second_factor():
 
 
 def _sessions():
+    """Live sessions only: not ended, and within the idle and absolute limits."""
+    config, now = current_app.config, utcnow()
     return list(
         db.session.scalars(
             select(UserSession)
             .where(
                 UserSession.user_id == current_user.id,
                 UserSession.revoked_at.is_(None),
+                UserSession.last_seen_at > now - config["SESSION_IDLE_TIMEOUT"],
+                UserSession.created_at > now - config["SESSION_ABSOLUTE_TIMEOUT"],
             )
             .order_by(UserSession.last_seen_at.desc())
         )

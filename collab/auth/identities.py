@@ -76,6 +76,12 @@ def account_for(p: Provider, claims: dict) -> User:
     if user is not None:
         if not user.is_active or user.erased_at is not None:
             raise NoAccount(_("This account cannot sign in. Ask the secretariat."))
+        if any(i.issuer == p.issuer for i in identities_of(user)):
+            # The account already has its person at this provider: a new subject
+            # showing the same address (a reassigned mailbox) must not take it over.
+            raise NoAccount(
+                _("This address belongs to another sign-in. Ask the secretariat.")
+            )
         _bind(user, p, claims)
         return user
     from collab.groups import services as groups

@@ -34,6 +34,12 @@ def device(user_agent: str | None) -> str:
 def security_event(action: str) -> str:
     labels = {
         "auth.sign_in": _("Signed in"),
+        "auth.sso_sign_in": _("Signed in with your organisation"),
+        "auth.account_created": _("Account created"),
+        "auth.reset_requested": _("Password reset asked for"),
+        "auth.secretariat_created": _("Secretariat account created"),
+        "auth.deactivated": _("Account deactivated"),
+        "auth.reactivated": _("Account reactivated"),
         "auth.sign_in_failed": _("Failed sign-in"),
         "auth.sign_in_throttled": _("Sign-in refused: too many attempts"),
         "auth.sign_out": _("Signed out"),

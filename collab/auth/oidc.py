@@ -5,7 +5,7 @@ challenge and tokens; joserfc checks the ID token's signature and claims."""
 import time
 from dataclasses import dataclass
 from datetime import timedelta
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import requests
 from authlib.common.security import generate_token
@@ -53,13 +53,30 @@ def providers() -> list[Provider]:
             Provider(
                 name=entry["name"],
                 title=entry.get("title") or entry["name"],
-                issuer=entry["issuer"].rstrip("/"),
+                issuer=entry["issuer"],
                 client_id=entry["client_id"],
                 client_secret=entry.get("client_secret", ""),
                 scopes=entry.get("scopes") or "openid email profile",
             )
         )
     return out
+
+
+def provider_origins() -> list[str]:
+    """Where sign-in buttons send the browser: each issuer's origin, and its
+    authorization endpoint's when discovery already told us."""
+    origins = set()
+    for p in providers():
+        origins.add(_origin(p.issuer))
+        cached = _metadata_cache.get(p.issuer)
+        if cached and cached[1].get("authorization_endpoint"):
+            origins.add(_origin(cached[1]["authorization_endpoint"]))
+    return sorted(origins)
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def provider(name: str) -> Provider | None:
@@ -89,9 +106,10 @@ def metadata(p: Provider) -> dict:
     cached = _metadata_cache.get(p.issuer)
     if cached and time.monotonic() - cached[0] < METADATA_TTL:
         return cached[1]
-    data = _get_json(f"{p.issuer}/.well-known/openid-configuration")
-    # The document must be the issuer's own (OpenID Connect Discovery 1.0, 4.3).
-    if data.get("issuer", "").rstrip("/") != p.issuer:
+    data = _get_json(f"{p.issuer.rstrip('/')}/.well-known/openid-configuration")
+    # The document must be the issuer's own, exactly (OpenID Connect Discovery 1.0,
+    # 4.3): ID tokens are then compared with the same string.
+    if data.get("issuer") != p.issuer:
         raise SsoError(_("The sign-in service is misconfigured."))
     _metadata_cache[p.issuer] = (time.monotonic(), data)
     return data
@@ -187,9 +205,12 @@ def exchange(p: Provider, code: str, flow: SsoState) -> dict:
             _("The sign-in service refused this sign-in. Please start again.")
         )
     try:
-        id_token = response.json()["id_token"]
-    except (ValueError, KeyError) as error:
-        raise SsoError(_("The sign-in service gave no identity.")) from error
+        body = response.json()
+    except ValueError:
+        body = None
+    id_token = body.get("id_token") if isinstance(body, dict) else None
+    if not isinstance(id_token, str) or not id_token:
+        raise SsoError(_("The sign-in service gave no identity."))
     return check_id_token(p, id_token, flow.nonce)
 
 
@@ -211,7 +232,7 @@ def check_id_token(p: Provider, id_token: str, nonce: str) -> dict:
             iat={"essential": True},
             nonce={"essential": True, "value": nonce},
         ).validate(claims)
-    except (JoseError, ValueError) as error:
+    except (JoseError, ValueError, TypeError) as error:
         current_app.logger.warning("OIDC ID token refused: %s", error)
         raise SsoError(
             _("The identity from the sign-in service could not be trusted.")

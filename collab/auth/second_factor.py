@@ -8,6 +8,7 @@ import pyotp
 import segno
 from flask import current_app
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import delete, select
 
 from collab.audit import services as audit
@@ -86,9 +87,10 @@ def provisioning_uri(user: User, found: TotpCredential) -> str:
     )
 
 
-def qr_svg(uri: str) -> str:
-    """An inline SVG QR code, made locally (the secret never leaves the server)."""
-    return segno.make(uri, error="m").svg_inline(scale=5, title="QR code")
+def qr_svg(uri: str) -> Markup:
+    """An inline SVG QR code, made locally (the secret never leaves the server).
+    segno writes only its own elements: no user text goes into it."""
+    return Markup(segno.make(uri, error="m").svg_inline(scale=5, title="QR code"))
 
 
 def grouped(secret: str) -> str:

@@ -43,11 +43,16 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _headers(response):
         headers = response.headers
+        from collab.auth.oidc import provider_origins
+
+        # Browsers apply form-action to the redirect after a post too: "Sign in with
+        # <provider>" posts here and is sent on to the provider.
+        form_action = " ".join(["'self'", *provider_origins()])
         headers.setdefault(
             "Content-Security-Policy",
             f"default-src 'self'; script-src 'self' 'nonce-{csp_nonce()}'; "
             "style-src 'self'; img-src 'self' data: https:; object-src 'none'; "
-            "base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+            f"base-uri 'none'; frame-ancestors 'none'; form-action {form_action}",
         )
         headers["X-Content-Type-Options"] = "nosniff"
         headers["Referrer-Policy"] = "strict-origin-when-cross-origin"

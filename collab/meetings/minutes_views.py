@@ -203,16 +203,18 @@ def _to_outcomes(group, meeting, item_id):
     )
 
 
-def _outcomes(group, meeting_id):
+def _outcomes(group, meeting_id, item_id=None):
     meeting = load_meeting(group, meeting_id)
     require(permissions.can_record_outcomes(current_user, meeting))
+    if item_id is not None and not any(i.id == item_id for i in meeting.items):
+        abort(404)
     return meeting
 
 
 @bp.post("/meetings/<int:meeting_id>/agenda/<int:item_id>/decisions")
 @group_view(min_role=Role.OBSERVER)
 def add_decision(group, meeting_id, item_id):
-    meeting = _outcomes(group, meeting_id)
+    meeting = _outcomes(group, meeting_id, item_id)
     form = DecisionForm()
     if not form.validate_on_submit():
         flash(_("Write the decision."), "error")
@@ -245,7 +247,7 @@ def delete_decision(group, meeting_id, decision_id):
 @bp.post("/meetings/<int:meeting_id>/agenda/<int:item_id>/actions")
 @group_view(min_role=Role.OBSERVER)
 def add_action(group, meeting_id, item_id):
-    meeting = _outcomes(group, meeting_id)
+    meeting = _outcomes(group, meeting_id, item_id)
     form = _action_form(group)
     if not form.validate_on_submit():
         flash(_("Give the action, its owner and a due date."), "error")

@@ -4,9 +4,13 @@ The app runs in a subprocess (tests/e2e/server.py) against a SQLite database of 
 own, built by the Alembic migrations and filled with the demo data, so it never shares
 a database, an app object or Alembic's logging setup with the unit tests' app.
 Chromium is the one Debian installs; Playwright never downloads a browser here.
+A real OpenID provider (tests/oidc) starts first, where Node.js is here, and the app
+trusts it as "Agency ID" (see test_sso.py).
 """
 
+import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -14,6 +18,9 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
+
+from tests.oidc.server import HERE as OIDC_HERE
+from tests.oidc.server import Provider, free_port
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -27,6 +34,25 @@ CHROMIUM_ARGS = [
 ROOT = Path(__file__).resolve().parents[2]
 SERVER_START_TIMEOUT = 60  # seconds: migrations and demo data on a slow CI machine
 TIMEOUT_MS = 15_000
+SSO_PROVIDER = {
+    "name": "agency",
+    "title": "Agency ID",
+    "client_id": "collab-e2e",
+    "client_secret": "collab-e2e-secret-for-tests-only",
+}
+# The people the provider knows: their login at its development login page → claims.
+SSO_ACCOUNTS = {
+    "ingrid": {
+        "email": "ingrid.larsen@example.org",
+        "email_verified": True,
+        "name": "Ingrid Larsen",
+    },
+    "pat": {
+        "email": "pat.nobody@agency.example",
+        "email_verified": True,
+        "name": "Pat Nobody",
+    },
+}
 
 
 def _unavailable(reason: str):
@@ -62,17 +88,54 @@ def browser():
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """The base URL of the real app, served by werkzeug on a free port."""
+def live_port():
+    """The app's port, chosen before the provider is told the app's callback."""
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def oidc_provider(live_port):
+    """The OpenID provider the app trusts as "Agency ID", or None where Node.js or
+    tests/oidc/node_modules is missing (test_sso.py then skips, or fails on CI)."""
+    if (
+        shutil.which("node") is None
+        or not (OIDC_HERE / "node_modules" / "oidc-provider").exists()
+    ):
+        yield None
+        return
+    callback = f"http://127.0.0.1:{live_port}/auth/sso/{SSO_PROVIDER['name']}/callback"
+    client = {
+        "client_id": SSO_PROVIDER["client_id"],
+        "client_secret": SSO_PROVIDER["client_secret"],
+        "redirect_uris": [callback],
+    }
+    with Provider([client], SSO_ACCOUNTS) as op:
+        yield op
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory, live_port, oidc_provider):
+    """The base URL of the real app, served by werkzeug on ``live_port``."""
     folder = tmp_path_factory.mktemp("e2e")
     port_file = folder / "port"
     log_path = folder / "server.log"
     env = dict(os.environ, COLLAB_CONFIG="testing", COLLAB_INSTANCE_PATH=str(folder))
     env.pop("DATABASE_URL", None)
+    env["BASE_URL"] = f"http://127.0.0.1:{live_port}"
+    if oidc_provider is not None:
+        sso = dict(SSO_PROVIDER, issuer=oidc_provider.issuer)
+        env["COLLAB_OIDC_PROVIDERS"] = json.dumps([sso])
     database_url = "sqlite:///" + str(folder / "e2e.sqlite3")
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "tests.e2e.server", database_url, str(port_file)],
+            [
+                sys.executable,
+                "-m",
+                "tests.e2e.server",
+                database_url,
+                str(port_file),
+                str(live_port),
+            ],
             cwd=ROOT,
             env=env,
             stdin=subprocess.DEVNULL,

@@ -15,7 +15,7 @@ def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
     page.goto("/auth/sign-in")
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page).to_have_url(re.compile(r"/$"))
 
 

@@ -13,10 +13,23 @@ Documents: A and B each have a folder holding a document with two versions, and 
 empty folder inside it; A has a document in the trash. A's folder name and its
 documents' titles, descriptions, tags, file names, version note and file contents carry
 the canary.
+
+Meetings: A and B each have a meeting next week with a published agenda of two items
+(the group's document attached to the first), minutes, a decision and an action, and a
+draft meeting. A's meeting, its items, decision and action carry the canary; its
+minutes are a draft (their text carries a word of their own); A also has a scheduled
+meeting whose agenda is not published (its item carries a word of its own) and a held
+one with circulated minutes that P2 commented on. B's minutes are circulated, with a
+comment by P3. A's draft meeting's title carries a word of its own too: the three
+words stay with A's chairs. P2 and P4 have a calendar feed address (P4's first one was
+replaced).
 """
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import time, timedelta
+from functools import cached_property
 from pathlib import Path
 
 import pytest
@@ -25,6 +38,7 @@ from sqlalchemy import select
 
 from collab.auth.models import User
 from collab.auth.services import issue_password_token
+from collab.core.db import utcnow
 from collab.core.permissions import Role, forget_cached_roles
 from collab.core.storage import LocalStorage
 from collab.documents import services as document_services
@@ -32,13 +46,31 @@ from collab.documents.models import Document, Folder
 from collab.extensions import db
 from collab.groups import services as group_services
 from collab.groups.models import Group, Invitation, Membership
+from collab.meetings import agenda as agenda_services
+from collab.meetings import calendar as calendar_services
+from collab.meetings import minutes as minutes_services
+from collab.meetings import services as meeting_services
+from collab.meetings.models import (
+    Action,
+    AgendaDocument,
+    AgendaItem,
+    Decision,
+    Meeting,
+)
 from collab.members import services as member_services
 from collab.notifications import activity
 from collab.notifications.models import Notification, OutboxEmail
 from collab.threads import services as thread_services
 from collab.threads.models import Post, Thread
 from tests import factories
-from tests.security.routes import CANARY, pdf_bytes, png_bytes
+from tests.security.routes import (
+    CANARY,
+    DRAFT_ITEM_WORD,
+    DRAFT_MEETING_WORD,
+    DRAFT_MINUTES_WORD,
+    pdf_bytes,
+    png_bytes,
+)
 
 
 @dataclass
@@ -78,6 +110,31 @@ class Library:
         )
 
 
+@dataclass
+class Meetings:
+    meeting_a: Meeting  # scheduled, next week; agenda published; minutes a draft
+    item_a: AgendaItem  # first item: A's document attached, minutes, decision, action
+    item_a2: AgendaItem
+    attachment_a: AgendaDocument  # document_a (latest version) on item_a
+    decision_a: Decision
+    action_a: Action  # P2's, open
+    draft_a: Meeting  # a draft (title: DRAFT_MEETING_WORD), one item
+    unpublished_a: Meeting  # scheduled; its agenda (DRAFT_ITEM_WORD) not published
+    past_a: Meeting  # held two weeks ago; minutes circulated; P2 commented
+    meeting_b: Meeting  # scheduled, next week; agenda published; minutes circulated
+    item_b: AgendaItem
+    item_b2: AgendaItem
+    attachment_b: AgendaDocument  # document_b, pinned to its latest version
+    decision_b: Decision
+    action_b: Action  # P3's, open
+    draft_b: Meeting
+    feed_p2: str  # the token of P2's calendar feed
+    feed_old: str  # P4's first feed token: replaced, so dead
+
+    def meetings_of_a(self) -> list[Meeting]:
+        return [self.meeting_a, self.draft_a, self.unpublished_a, self.past_a]
+
+
 # What A's documents carry: each must stay inside A.
 A_DOCUMENT_TITLE = f"{CANARY} wallet pilot report"
 A_FILE_TEXT = f"Internal draft: the {CANARY} wallet pilot costs 2.4 million.\n"
@@ -103,6 +160,13 @@ class World:
     setup_token: str
     talk: Discussions
     library: Library
+    build_meetings: Callable[[], Meetings] = field(repr=False)
+
+    @cached_property
+    def meetings(self) -> Meetings:
+        """Made on first use (most tests never look at a meeting), before any request
+        of the test that uses them."""
+        return self.build_meetings()
 
 
 def _invite(actor, group, email) -> tuple[Invitation, str]:
@@ -185,6 +249,7 @@ def world(app, storage_root) -> World:
         setup_token=setup,
         talk=talk,
         library=library,
+        build_meetings=lambda: _meetings(users, group_a, group_b, chair_b, library),
     )
 
 
@@ -249,6 +314,118 @@ def _library(users, group_a, group_b, chair_b, extra) -> Library:
         folder_b=folder_b,
         empty_folder_b=empty_b,
         document_b=document_b,
+    )
+
+
+def meeting_fields(title: str, days: int = 7, **more) -> dict:
+    """A meeting's form data as the services take it: 10:00–12:00 Paris time,
+    ``days`` from today."""
+    day = (utcnow() + timedelta(days=days)).date()
+    return {
+        "title": title,
+        "start_date": day,
+        "start_time": time(10, 0),
+        "end_time": time(12, 0),
+        "end_date": None,
+        "timezone": "Europe/Paris",
+        "location": "Château de la Muette, Room 2",
+        "online_url": "https://meet.example.org/plenary",
+        "description": "Two items; papers are **attached**.",
+        **more,
+    }
+
+
+def _add_item(actor, meeting, title: str, **more) -> AgendaItem:
+    fields = {
+        "title": title,
+        "kind": "discussion",
+        "duration_minutes": 30,
+        "presenter_id": 0,
+        "presenter_name": "",
+        "description": "",
+        **more,
+    }
+    return agenda_services.add_item(actor, meeting, fields)
+
+
+def _meetings(users, group_a, group_b, chair_b, library) -> Meetings:
+    """Made through the services, A's and B's rows interleaved so that their ids are
+    neighbours."""
+    p2, p3, p4 = users["P2"], users["P3"], users["P4"]
+    create = meeting_services.create_meeting
+    meeting_a = create(p4, group_a, meeting_fields(f"{CANARY} wallet plenary"))
+    meeting_b = create(chair_b, group_b, meeting_fields("Registries plenary", 8))
+    item_a = _add_item(
+        p4, meeting_a, f"{CANARY} pilot results", description=f"The {CANARY} pilot."
+    )
+    item_b = _add_item(chair_b, meeting_b, "Base registries: state of play")
+    item_a2 = _add_item(p4, meeting_a, "Any other business", kind="information")
+    item_b2 = _add_item(chair_b, meeting_b, "Any other business")
+    agenda_services.attach(p4, item_a, library.document_a.id, False)
+    agenda_services.attach(chair_b, item_b, library.document_b.id, True)
+    for actor, meeting in ((p4, meeting_a), (chair_b, meeting_b)):
+        agenda_services.publish(actor, meeting)
+        meeting_services.schedule(actor, meeting)
+    minutes_services.save(
+        p4, meeting_a, {item_a.id: f"Draft: the {DRAFT_MINUTES_WORD} figures."}
+    )
+    minutes_services.save(
+        chair_b, meeting_b, {item_b.id: "Registries are linked in most members."}
+    )
+    due = (utcnow() + timedelta(days=21)).date()
+    decision_a = minutes_services.add_decision(
+        p4, meeting_a, item_a.id, f"The {CANARY} pilot goes on."
+    )
+    decision_b = minutes_services.add_decision(
+        chair_b, meeting_b, item_b.id, "A survey of registries."
+    )
+    action_a = minutes_services.add_action(
+        p4, meeting_a, item_a.id, f"Send the {CANARY} pilot figures", p2.id, due
+    )
+    action_b = minutes_services.add_action(
+        chair_b, meeting_b, item_b.id, "Send the registry survey", p3.id, due
+    )
+    minutes_services.circulate(chair_b, meeting_b, utcnow() + timedelta(days=14))
+    minutes_services.comment(p3, meeting_b, "Add Estonia to the list, please.")
+    draft_a = create(p4, group_a, meeting_fields(f"{DRAFT_MEETING_WORD} retreat", 10))
+    draft_b = create(chair_b, group_b, meeting_fields("Registries retreat", 10))
+    _add_item(p4, draft_a, "Where we stand")
+    _add_item(chair_b, draft_b, "Where we stand")
+    unpublished_a = create(p4, group_a, meeting_fields("Budget workshop", 14))
+    _add_item(p4, unpublished_a, f"{DRAFT_ITEM_WORD} budget cuts")
+    meeting_services.schedule(p4, unpublished_a)
+    past_a = create(p4, group_a, meeting_fields("Spring plenary", -14))
+    past_item = _add_item(p4, past_a, "Pilot planning")
+    agenda_services.publish(p4, past_a)
+    meeting_services.schedule(p4, past_a)
+    meeting_services.mark_held(p4, past_a)
+    minutes_services.save(p4, past_a, {past_item.id: "Pilots start in May."})
+    minutes_services.circulate(p4, past_a, utcnow() + timedelta(days=7))
+    minutes_services.comment(p2, past_a, "Two ministries join, not one.")
+    feed_p2 = calendar_services.feed_token(p2)
+    feed_old = calendar_services.feed_token(p4)
+    calendar_services.feed_token(p4, regenerate=True)
+    db.session.commit()
+    forget_cached_roles()
+    return Meetings(
+        meeting_a=meeting_a,
+        item_a=item_a,
+        item_a2=item_a2,
+        attachment_a=item_a.documents[0],
+        decision_a=decision_a,
+        action_a=action_a,
+        draft_a=draft_a,
+        unpublished_a=unpublished_a,
+        past_a=past_a,
+        meeting_b=meeting_b,
+        item_b=item_b,
+        item_b2=item_b2,
+        attachment_b=item_b.documents[0],
+        decision_b=decision_b,
+        action_b=action_b,
+        draft_b=draft_b,
+        feed_p2=feed_p2,
+        feed_old=feed_old,
     )
 
 

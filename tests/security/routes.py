@@ -3,6 +3,7 @@ answers and compare the database and the storage folder before and after."""
 
 import hashlib
 import secrets
+from datetime import date, timedelta
 from io import BytesIO
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -26,6 +27,12 @@ PRINCIPAL_NAMES = {
 }
 # A unique string in group A's name: it must never appear on a page refused to someone.
 CANARY = "Canary-7f3e9b"
+# Words of A's drafts: a draft meeting's title, an item of an agenda not yet published,
+# minutes not yet circulated. Only A's chairs (and the secretariat) may ever read them.
+DRAFT_MEETING_WORD = "Hushmeet-3c1d"
+DRAFT_ITEM_WORD = "Hushitem-8a2e"
+DRAFT_MINUTES_WORD = "Hushnote-5b7f"
+DRAFT_WORDS = (DRAFT_MEETING_WORD, DRAFT_ITEM_WORD, DRAFT_MINUTES_WORD)
 NEW_PASSWORD = "quantum ferret lighthouse 2048 maple"
 SKIPPED_METHODS = frozenset({"HEAD", "OPTIONS"})  # Flask answers both from the GET/rule
 
@@ -470,6 +477,259 @@ ROUTES |= {
     ),
     ("documents.preview", "A-trashed"): lambda w: (
         document_url(w.library.trashed_a, "/versions/1/preview"),
+        {},
+    ),
+}
+
+
+# Meetings: "A"/"B" name the group's meeting next week (published agenda, minutes: a
+# draft in A, circulated in B), its first item, attachment, decision and action (P2's in
+# A, P3's in B); "A-draft"/"B-draft" the group's draft meeting; "A-unpublished" A's
+# scheduled meeting whose agenda is not published; "A-past" A's held meeting with
+# circulated minutes. Feeds: "P2" P2's token, "old" P4's replaced one, "forged" one
+# with a made-up signature.
+def meeting_url(meeting, suffix: str = "", slug: str | None = None) -> str:
+    """A meeting's address, through its own group or through ``slug``."""
+    return f"/groups/{slug or meeting.group.slug}/meetings/{meeting.id}{suffix}"
+
+
+def item_url(item, suffix: str = "", slug: str | None = None) -> str:
+    return meeting_url(item.meeting, f"/agenda/{item.id}{suffix}", slug)
+
+
+def meeting_form(title: str = "Autumn plenary", **fields) -> dict:
+    """The meeting form as the browser sends it: a fortnight from today, Paris time."""
+    day = (date.today() + timedelta(days=14)).isoformat()
+    return {
+        "title": title,
+        "start_date": day,
+        "start_time": "14:00",
+        "end_time": "16:00",
+        "end_date": "",
+        "timezone": "Europe/Paris",
+        "location": "Château de la Muette, Room 1",
+        "online_url": "https://meet.example.org/autumn",
+        "description": "Papers are **attached**.",
+        **fields,
+    }
+
+
+def item_form(title: str = "Interoperability testing", **fields) -> dict:
+    return {
+        "title": title,
+        "kind": "decision",
+        "duration_minutes": "20",
+        "presenter_id": "0",
+        "presenter_name": "Guest speaker, Estonia",
+        "description": "Results of the **spring** tests.",
+        **fields,
+    }
+
+
+def _meeting(w, target: str):
+    m = w.meetings
+    return {
+        "A": m.meeting_a,
+        "A-draft": m.draft_a,
+        "A-unpublished": m.unpublished_a,
+        "A-past": m.past_a,
+        "B": m.meeting_b,
+        "B-draft": m.draft_b,
+    }[target]
+
+
+def _of(w, target: str, name: str):
+    """The meeting's ``name`` (item, item2, attachment, decision, action) of A or B."""
+    side = target.lower()
+    attribute = f"item_{side}2" if name == "item2" else f"{name}_{side}"
+    return getattr(w.meetings, attribute)
+
+
+def _in_a_week() -> str:
+    return (date.today() + timedelta(days=7)).isoformat()
+
+
+FORGED_FEED = "WzEsImZvcmdlZCJd.forged-signature"
+
+for _t in ("A", "B"):
+    ROUTES |= {
+        ("meetings.index", _t): lambda w, t=_t: (f"/groups/{_SLUG[t]}/meetings/", {}),
+        ("meetings.new", _t): lambda w, t=_t: (
+            f"/groups/{_SLUG[t]}/meetings/new",
+            meeting_form(),
+        ),
+        ("meetings.edit", _t): lambda w, t=_t: (
+            meeting_url(_meeting(w, t), "/edit"),
+            meeting_form("Wallet plenary (moved)"),
+        ),
+        ("meetings.held", _t): lambda w, t=_t: (
+            meeting_url(_meeting(w, t), "/held"),
+            {},
+        ),
+        ("meetings.cancel", _t): lambda w, t=_t: (
+            meeting_url(_meeting(w, t), "/cancel"),
+            {"reason": "The rooms are closed for works."},
+        ),
+        ("meetings.rsvp", _t): lambda w, t=_t: (
+            meeting_url(_meeting(w, t), "/rsvp"),
+            {"answer": "yes", "comment": "Joining online."},
+        ),
+        ("meetings.responses", _t): lambda w, t=_t: (
+            meeting_url(_meeting(w, t), "/responses"),
+            {},
+        ),
+        ("meetings.attendance", _t): lambda w, t=_t: (
+            meeting_url(_meeting(w, t), "/attendance"),
+            {f"presence-{w.users['P2' if t == 'A' else 'P3'].id}": "present"},
+        ),
+        ("meetings.actions", _t): lambda w, t=_t: (
+            f"/groups/{_SLUG[t]}/actions/?status=all",
+            {},
+        ),
+        ("meetings.group_ics", _t): lambda w, t=_t: (
+            f"/groups/{_SLUG[t]}/meetings/calendar.ics",
+            {},
+        ),
+        ("agenda.add_item", _t): lambda w, t=_t: (
+            meeting_url(_meeting(w, t), "/agenda/new"),
+            item_form(),
+        ),
+        ("agenda.edit_item", _t): lambda w, t=_t: (
+            item_url(_of(w, t, "item"), "/edit"),
+            item_form("Pilot results (revised)"),
+        ),
+        ("agenda.delete_item", _t): lambda w, t=_t: (
+            item_url(_of(w, t, "item2"), "/delete"),
+            {},
+        ),
+        ("agenda.move_item", _t): lambda w, t=_t: (
+            item_url(_of(w, t, "item"), "/move"),
+            {"direction": "down"},
+        ),
+        ("agenda.reorder", _t): lambda w, t=_t: (
+            meeting_url(_meeting(w, t), "/agenda/order"),
+            {"order": f"{_of(w, t, 'item2').id},{_of(w, t, 'item').id}"},
+        ),
+        ("agenda.add_review", _t): lambda w, t=_t: (
+            meeting_url(_meeting(w, t), "/agenda/review"),
+            {},
+        ),
+        # The group's document goes on the second item (the first has it already).
+        ("agenda.attach", _t): lambda w, t=_t: (
+            item_url(_of(w, t, "item2"), "/documents"),
+            {"document": str(_document(w, t).id), "pin": "y"},
+        ),
+        ("agenda.detach", _t): lambda w, t=_t: (
+            item_url(
+                _of(w, t, "item"), f"/documents/{_of(w, t, 'attachment').id}/delete"
+            ),
+            {},
+        ),
+        ("minutes.write", _t): lambda w, t=_t: (
+            meeting_url(_meeting(w, t), "/minutes"),
+            {f"minutes-{_of(w, t, 'item').id}": "Agreed, see the annex.", "note": ""},
+        ),
+        ("minutes.delegate", _t): lambda w, t=_t: (
+            meeting_url(_meeting(w, t), "/minutes/taker"),
+            {"user": str(w.users["P2" if t == "A" else "P3"].id)},
+        ),
+        ("minutes.adopt", _t): lambda w, t=_t: (
+            meeting_url(_meeting(w, t), "/minutes/adopt"),
+            {},
+        ),
+        ("minutes.add_decision", _t): lambda w, t=_t: (
+            item_url(_of(w, t, "item"), "/decisions"),
+            {"text": "The survey goes out in June."},
+        ),
+        ("minutes.delete_decision", _t): lambda w, t=_t: (
+            meeting_url(
+                _meeting(w, t), f"/decisions/{_of(w, t, 'decision').id}/delete"
+            ),
+            {},
+        ),
+        ("minutes.add_action", _t): lambda w, t=_t: (
+            item_url(_of(w, t, "item"), "/actions"),
+            {
+                "text": "Circulate the survey",
+                "owner": str(w.users["P2" if t == "A" else "P3"].id),
+                "due_on": _in_a_week(),
+            },
+        ),
+        # The owner's own action, marked done (P2's in A, P3's in B).
+        ("minutes.action_status", _t): lambda w, t=_t: (
+            f"/groups/{_SLUG[t]}/actions/{_of(w, t, 'action').id}/status",
+            {"status": "done"},
+        ),
+    }
+for _t in ("A", "A-draft", "B", "B-draft"):
+    ROUTES |= {
+        ("meetings.show", _t): lambda w, t=_t: (meeting_url(_meeting(w, t)), {}),
+        ("meetings.meeting_ics", _t): lambda w, t=_t: (
+            f"/groups/{_meeting(w, t).group.slug}/meetings/{_meeting(w, t).id}.ics",
+            {},
+        ),
+    }
+ROUTES |= {
+    ("meetings.edit", "A-draft"): lambda w: (
+        meeting_url(w.meetings.draft_a, "/edit"),
+        meeting_form("Retreat"),
+    ),
+    ("meetings.schedule", "A-draft"): lambda w: (
+        meeting_url(w.meetings.draft_a, "/schedule"),
+        {},
+    ),
+    ("meetings.schedule", "B-draft"): lambda w: (
+        meeting_url(w.meetings.draft_b, "/schedule"),
+        {},
+    ),
+    ("agenda.add_item", "A-draft"): lambda w: (
+        meeting_url(w.meetings.draft_a, "/agenda/new"),
+        item_form(),
+    ),
+    ("agenda.publish", "A-unpublished"): lambda w: (
+        meeting_url(w.meetings.unpublished_a, "/agenda/publish"),
+        {},
+    ),
+    ("agenda.publish", "B-draft"): lambda w: (
+        meeting_url(w.meetings.draft_b, "/agenda/publish"),
+        {},
+    ),
+    # A's minutes are a draft: circulated with a deadline next week.
+    ("minutes.circulate", "A"): lambda w: (
+        meeting_url(w.meetings.meeting_a, "/minutes/circulate"),
+        {"deadline": _in_a_week()},
+    ),
+    ("minutes.comment", "A-past"): lambda w: (
+        meeting_url(w.meetings.past_a, "/minutes/comments"),
+        {"body": "Please add Korea to the list."},
+    ),
+    ("minutes.comment", "B"): lambda w: (
+        meeting_url(w.meetings.meeting_b, "/minutes/comments"),
+        {"body": "Please add Korea to the list."},
+    ),
+    ("minutes.history", "A"): lambda w: (
+        meeting_url(w.meetings.meeting_a, "/minutes/history"),
+        {},
+    ),
+    ("minutes.history", "A-past"): lambda w: (
+        meeting_url(w.meetings.past_a, "/minutes/history"),
+        {},
+    ),
+    ("minutes.history", "B"): lambda w: (
+        meeting_url(w.meetings.meeting_b, "/minutes/history"),
+        {},
+    ),
+    ("meetings.my_calendar", "-"): lambda w: ("/calendar/", {}),
+    ("meetings.personal_feed", "P2"): lambda w: (
+        f"/calendar/{w.meetings.feed_p2}.ics",
+        {},
+    ),
+    ("meetings.personal_feed", "old"): lambda w: (
+        f"/calendar/{w.meetings.feed_old}.ics",
+        {},
+    ),
+    ("meetings.personal_feed", "forged"): lambda w: (
+        f"/calendar/{FORGED_FEED}.ics",
         {},
     ),
 }

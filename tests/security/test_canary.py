@@ -11,6 +11,12 @@ Then through documents: A's folder, document title, description, tags, file name
 version note and file content carry it; B's library, B's files, the dashboard, error
 pages and one's own data never show it to them, and a post that pastes A's document
 shows its title to A's members only.
+
+Then through meetings: A's meeting, items, decision and action carry the canary; A's
+draft meeting, an item of an agenda not yet published and minutes not yet circulated
+carry words of their own, which only A's chairs and the secretariat may read: members
+and observers of A do not, on lists, pages, calendar files, feeds, the dashboard or in
+e-mails, nor after the chairs work on the drafts.
 """
 
 import io
@@ -23,6 +29,7 @@ from sqlalchemy import func, select
 from collab.core.permissions import Role
 from collab.documents.models import DocumentVersion
 from collab.extensions import db
+from collab.meetings import calendar as calendar_services
 from collab.members import services as member_services
 from collab.notifications.models import Notification, OutboxEmail
 from collab.threads import services as thread_services
@@ -30,10 +37,18 @@ from collab.threads.models import Mention, Post, Subscription, Thread
 from tests import factories
 from tests.security.routes import (
     CANARY,
+    DRAFT_ITEM_WORD,
+    DRAFT_MEETING_WORD,
+    DRAFT_MINUTES_WORD,
+    DRAFT_WORDS,
     PRINCIPAL_NAMES,
     document_form,
     document_url,
+    item_form,
+    item_url,
     library_url,
+    meeting_form,
+    meeting_url,
     png_bytes,
     post_form,
     profile_form,
@@ -74,9 +89,14 @@ def _texts(response) -> list[str]:
                 archive.read(name).decode("utf-8", "replace")
                 for name in archive.namelist()
             ]
-    if response.mimetype == "text/vcard":
-        texts.append(re.sub(r"\r?\n[ \t]", "", texts[0]))
+    if response.mimetype in ("text/vcard", "text/calendar"):
+        texts.append(unfold(texts[0]))
     return texts
+
+
+def unfold(text: str) -> str:
+    """A vCard or iCalendar text with its folded lines joined (RFC 5545 3.1)."""
+    return re.sub(r"\r?\n[ \t]", "", text)
 
 
 def fetchable(world, bridge, principal: str) -> list[str]:
@@ -695,3 +715,263 @@ def test_document_title_in_a_post_does_not_follow_its_thread_out_of_a(world, cli
     page = client_as("P3").get(f"/groups/bravo/threads/{thread.id}")
     assert page.status_code == 200
     assert CANARY not in page.get_data(as_text=True), "A's document title moved to B"
+
+
+# --- meetings: A's meetings, and the drafts of A's chairs -----------------------------
+
+
+@pytest.fixture
+def observer(world):
+    """Olga observes A: she sees A's meetings, never its drafts."""
+    olga = factories.make_user("Olga Observer")
+    factories.add_member(world.group_a, olga, Role.OBSERVER)
+    return olga
+
+
+def _feed_url(user) -> str:
+    """The person's own calendar feed address (made if they had none)."""
+    token = calendar_services.feed_token(user)
+    db.session.commit()
+    return f"/calendar/{token}.ics"
+
+
+def meeting_urls(world) -> list[str]:
+    """Every address around A's (and B's) meetings, through A's address and B's."""
+    meetings = world.meetings
+    urls = [
+        "/",
+        "/calendar/",
+        "/groups/",
+        "/notifications/",
+        "/no/such/page",
+    ]
+    for slug in ("alpha", "bravo"):
+        urls += [
+            f"/groups/{slug}/",
+            f"/groups/{slug}/meetings/",
+            f"/groups/{slug}/meetings/?page=2",
+            f"/groups/{slug}/meetings/new",
+            f"/groups/{slug}/meetings/calendar.ics",
+            f"/groups/{slug}/actions/",
+            f"/groups/{slug}/actions/?status=all",
+            f"/groups/{slug}/actions/?status=all&mine=1",
+        ]
+    every = [*meetings.meetings_of_a(), meetings.meeting_b, meetings.draft_b]
+    for meeting in every:
+        for slug in ("alpha", "bravo"):
+            base = meeting_url(meeting, slug=slug)
+            urls += [base, f"/groups/{slug}/meetings/{meeting.id}.ics"]
+            urls += [
+                f"{base}/{page}"
+                for page in (
+                    "edit",
+                    "cancel",
+                    "responses",
+                    "attendance",
+                    "agenda/new",
+                    "minutes",
+                    "minutes/history",
+                )
+            ]
+            for item in meeting.items:
+                urls += [
+                    item_url(item, "/edit", slug),
+                    item_url(item, "/documents", slug),
+                ]
+    return urls
+
+
+def _meeting_email_text(email: OutboxEmail) -> str:
+    attachments = [unfold(a.get("text", "")) for a in email.attachments or []]
+    return "\n".join([_email_text(email), *attachments])
+
+
+def _fetch_all(client, urls) -> tuple[list[str], list[tuple[str, str]]]:
+    """(crashes, [(url, text)]) for every address."""
+    crashes, texts = [], []
+    for url in urls:
+        response = client.get(url)
+        if response.status_code >= 500:
+            crashes.append(f"GET {url} → {response.status_code}")
+        texts += [(f"{url} ({response.status_code})", t) for t in _texts(response)]
+    return crashes, texts
+
+
+def _chairs_work_on_the_drafts(world, client_as) -> None:
+    """What A's chairs do while the drafts stay drafts: each sends members e-mail
+    about the meeting, or could (a new time for the scheduled meeting whose agenda
+    is not published, more draft minutes, another draft item, a published agenda on
+    the draft meeting, an action for P2)."""
+    meetings = world.meetings
+    chair, secretariat = client_as("P4"), client_as("P5")
+    steps = [
+        (
+            chair,
+            meeting_url(meetings.unpublished_a, "/edit"),
+            meeting_form("Budget workshop", start_time="15:00", end_time="17:00"),
+        ),
+        (
+            chair,
+            meeting_url(meetings.unpublished_a, "/agenda/new"),
+            item_form(f"{DRAFT_ITEM_WORD} second thoughts"),
+        ),
+        (
+            chair,
+            meeting_url(meetings.meeting_a, "/minutes"),
+            {
+                f"minutes-{meetings.item_a2.id}": f"Also {DRAFT_MINUTES_WORD}.",
+                "note": "",
+            },
+        ),
+        (
+            secretariat,
+            meeting_url(meetings.draft_a, "/agenda/new"),
+            item_form(f"{DRAFT_ITEM_WORD} in the draft meeting"),
+        ),
+        (
+            chair,
+            meeting_url(meetings.draft_a, "/edit"),
+            meeting_form(f"{DRAFT_MEETING_WORD} retreat", location="Tallinn"),
+        ),
+        (chair, meeting_url(meetings.draft_a, "/agenda/publish"), {}),
+        (
+            chair,
+            item_url(meetings.item_a, "/actions"),
+            {
+                "text": "Read the pilot report",
+                "owner": str(world.users["P2"].id),
+                "due_on": "2099-01-31",
+            },
+        ),
+    ]
+    for client, url, form in steps:
+        response = client.post(url, data=form)
+        assert response.status_code in (302, 303), f"{url} → {response.status_code}"
+
+
+NOT_CHAIRS = ["P0", "P1", "P2", "observer", "P3"]
+
+
+@pytest.mark.parametrize("principal", NOT_CHAIRS)
+def test_drafts_of_a_never_reach_anyone_but_its_chairs(
+    app, world, client_as, login, observer, principal
+):
+    """A's draft meeting (title), the item of an agenda not yet published and minutes
+    still in draft: nothing P0, P1, P2, an observer of A or P3 can fetch (lists,
+    meeting pages, calendar files, the group's feed and their own, dashboard, group
+    home, action register, notifications) or receives by e-mail shows them. Outsiders
+    of A (P0, P1, P3) see nothing of A's meetings at all."""
+    person = observer if principal == "observer" else world.users.get(principal)
+    client = login(observer) if principal == "observer" else client_as(principal)
+    cutoff = _outbox_ids()
+    urls = meeting_urls(world)
+    _chairs_work_on_the_drafts(world, client_as)
+    if person is not None:
+        urls.append(_feed_url(person))
+    crashes, texts = _fetch_all(client, urls)
+    assert not crashes, crashes
+    secret = list(DRAFT_WORDS)
+    if principal in ("P0", "P1", "P3"):
+        secret.append(CANARY)
+    leaks = [
+        f"{where}: {word}" for where, text in texts for word in secret if word in text
+    ]
+    assert not leaks, f"{principal} can read: {leaks}"
+    if person is not None:
+        mail = _emails(person.email)
+        invitation = f"/auth/invitations/{world.invitation_p1_token}"
+        leaked = [
+            f"{e.subject}: {word}"
+            for e in mail
+            for word in secret
+            if word in _meeting_email_text(e)
+            and not (word == CANARY and invitation in e.body_text)
+        ]
+        assert not leaked, f"e-mails to {principal}: {leaked}"
+    if principal in ("P2", "observer"):
+        # The test is not blind: they do read A's meetings, in pages, feeds and mail.
+        feed = client.get(_feed_url(person)).get_data(as_text=True)
+        assert CANARY in unfold(feed)
+        page = client.get(meeting_url(world.meetings.meeting_a)).get_data(as_text=True)
+        assert world.meetings.meeting_a.title in page
+        assert any(
+            CANARY in _meeting_email_text(e) for e in _emails(person.email, cutoff)
+        ), "members were e-mailed about the new time: with the .ics"
+
+
+@pytest.mark.parametrize("principal", ["P4", "P5"], ids=lambda p: PRINCIPAL_NAMES[p])
+def test_chairs_do_read_the_drafts(world, client_as, principal):
+    """The control: A's chair and the secretariat see each draft where it is."""
+    meetings = world.meetings
+    client = client_as(principal)
+
+    def text(url):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        return "\n".join(_texts(response))
+
+    assert DRAFT_MEETING_WORD in text("/groups/alpha/meetings/")
+    assert DRAFT_MEETING_WORD in text(meeting_url(meetings.draft_a))
+    assert DRAFT_MEETING_WORD in text(
+        f"/groups/alpha/meetings/{meetings.draft_a.id}.ics"
+    )
+    assert DRAFT_MEETING_WORD in text("/groups/alpha/meetings/calendar.ics")
+    assert DRAFT_ITEM_WORD in text(meeting_url(meetings.unpublished_a))
+    assert DRAFT_MINUTES_WORD in text(meeting_url(meetings.meeting_a))
+    assert DRAFT_MINUTES_WORD in text(meeting_url(meetings.meeting_a, "/minutes"))
+    assert DRAFT_MINUTES_WORD in text(
+        meeting_url(meetings.meeting_a, "/minutes/history")
+    )
+
+
+def test_a_draft_meeting_cancelled_by_its_chair_stays_among_the_chairs(
+    world, client_as, observer, login
+):
+    """A chair drops a draft that was never announced: members never heard of it, and
+    cancelling must not announce it now (its title, its place in lists and feeds)."""
+    meetings = world.meetings
+    # Paths first: "cancelling" a draft deletes it.
+    draft_page = meeting_url(meetings.draft_a)
+    draft_ics = f"/groups/alpha/meetings/{meetings.draft_a.id}.ics"
+    response = client_as("P4").post(
+        meeting_url(meetings.draft_a, "/cancel"),
+        data={"reason": "We changed our minds."},
+    )
+    assert response.status_code == 302
+    for person, client in (
+        (world.users["P2"], client_as("P2")),
+        (observer, login(observer)),
+    ):
+        urls = [
+            "/",
+            "/calendar/",
+            "/groups/alpha/",
+            "/groups/alpha/meetings/",
+            "/groups/alpha/meetings/calendar.ics",
+            draft_page,
+            draft_ics,
+            _feed_url(person),
+        ]
+        crashes, texts = _fetch_all(client, urls)
+        assert not crashes, crashes
+        leaks = [where for where, text in texts if DRAFT_MEETING_WORD in text]
+        assert not leaks, f"the cancelled draft is shown to members: {leaks}"
+
+
+def test_leaving_a_takes_a_out_of_the_personal_feed_at_once(world, client_as):
+    """P2's feed lists A's meetings; P2 leaves A: the same address no longer does."""
+    url = f"/calendar/{world.meetings.feed_p2}.ics"
+    anonymous = client_as("P0")
+    assert CANARY in unfold(anonymous.get(url).get_data(as_text=True))
+    assert client_as("P2").post("/groups/alpha/leave").status_code == 302
+    response = anonymous.get(url)
+    assert response.status_code == 200
+    assert CANARY not in unfold(response.get_data(as_text=True))
+
+
+def test_a_replaced_feed_address_shows_nothing(world, client_as):
+    """P4 made a new feed address: the old one is 404 and names no meeting."""
+    response = client_as("P0").get(f"/calendar/{world.meetings.feed_old}.ics")
+    assert response.status_code == 404
+    assert CANARY not in response.get_data(as_text=True)
+    assert response.mimetype != "text/calendar"

@@ -22,6 +22,12 @@ PUBLIC_VIEWS = {
     # is the authorisation, and it only mutes its owner's thread or turns off its
     # owner's e-mail. Forged or foreign tokens get 404 (test_unsubscribe.py).
     "notifications.unsubscribe",
+    # The personal calendar feed (/calendar/<token>.ics): calendar programs fetch it
+    # without a session. The token is signed and carries the person's current nonce
+    # (regenerating it kills the old address); it lists only meetings of the groups
+    # the person is an active member of, never drafts. Bad or replaced tokens get 404
+    # (test_route_matrix.py, test_canary.py).
+    "meetings.personal_feed",
 }
 
 

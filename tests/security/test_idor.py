@@ -6,7 +6,11 @@ unchanged. Then A's discussions (threads, posts, their history and moderation) t
 A's address and through B's, and P2's notifications: 404, nothing changes. Then A's
 library (documents, their versions and files, folders, the trash) through A's address
 and through B's: 404 (or the refusal an unknown id gets), database and storage folder
-unchanged."""
+unchanged. Then meetings: the ids of one group's meetings, agenda items, attachments,
+decisions and actions used under the other group's address (or under one's own meeting
+there) are 404 even for its chairs and the secretariat, and ids of the other group in
+form fields (documents, owners, presenters, minute takers, attendance, order) are
+refused; nothing changes."""
 
 import re
 from io import BytesIO
@@ -18,6 +22,14 @@ from collab.auth.models import User
 from collab.documents.models import Document, Folder
 from collab.extensions import db
 from collab.groups.models import Invitation, Membership
+from collab.meetings.models import (
+    Action,
+    AgendaDocument,
+    AgendaItem,
+    Attendance,
+    Decision,
+    Meeting,
+)
 from collab.notifications.models import Notification
 from collab.threads.models import Post, Thread
 from tests.factories import PASSWORD
@@ -25,6 +37,8 @@ from tests.security.routes import (
     PRINCIPAL_NAMES,
     document_form,
     document_url,
+    item_form,
+    meeting_form,
     png_bytes,
     post_form,
     profile_form,
@@ -616,3 +630,334 @@ def test_chair_of_b_naming_documents_of_a_through_b_gets_404_and_changes_nothing
     assert not wrong, "\n".join(wrong)
     assert snapshot() == before
     assert storage_snapshot(storage_root) == files_before
+
+
+# --- meetings: meetings, agenda items, attachments, decisions, actions ----------------
+
+WEEK = "2099-06-30"
+
+
+def _side(world, group: str) -> dict:
+    """A group's meeting objects by name (a draft meeting and its item too)."""
+    m = world.meetings
+    if group == "A":
+        return {
+            "slug": "alpha",
+            "meetings": [m.meeting_a, m.draft_a, m.unpublished_a, m.past_a],
+            "meeting": m.meeting_a,
+            "item": m.item_a,
+            "items": [i for x in m.meetings_of_a() for i in x.items],
+            "attachment": m.attachment_a,
+            "decision": m.decision_a,
+            "action": m.action_a,
+            "member": world.users["P2"],
+            "document": world.library.document_a,
+        }
+    return {
+        "slug": "bravo",
+        "meetings": [m.meeting_b, m.draft_b],
+        "meeting": m.meeting_b,
+        "item": m.item_b,
+        "items": [i for x in (m.meeting_b, m.draft_b) for i in x.items],
+        "attachment": m.attachment_b,
+        "decision": m.decision_b,
+        "action": m.action_b,
+        "member": world.users["P3"],
+        "document": world.library.document_b,
+    }
+
+
+def meeting_attacks(slug: str, meeting_id: int) -> list[Attack]:
+    """Every route that names only the meeting."""
+    base = f"/groups/{slug}/meetings/{meeting_id}"
+    return [
+        ("GET", base, _no_form),
+        ("GET", f"/groups/{slug}/meetings/{meeting_id}.ics", _no_form),
+        ("GET", f"{base}/edit", _no_form),
+        ("POST", f"{base}/edit", lambda: meeting_form("Hijacked")),
+        ("POST", f"{base}/schedule", _no_form),
+        ("POST", f"{base}/held", _no_form),
+        ("GET", f"{base}/cancel", _no_form),
+        ("POST", f"{base}/cancel", lambda: {"reason": "Hijacked."}),
+        ("POST", f"{base}/rsvp", lambda: {"answer": "no", "comment": "Hijacked"}),
+        ("GET", f"{base}/responses", _no_form),
+        ("GET", f"{base}/attendance", _no_form),
+        ("POST", f"{base}/attendance", _no_form),
+        ("GET", f"{base}/agenda/new", _no_form),
+        ("POST", f"{base}/agenda/new", lambda: item_form("Hijacked")),
+        ("POST", f"{base}/agenda/order", lambda: {"order": ""}),
+        ("POST", f"{base}/agenda/review", _no_form),
+        ("POST", f"{base}/agenda/publish", _no_form),
+        ("GET", f"{base}/minutes", _no_form),
+        ("POST", f"{base}/minutes", lambda: {"note": "Hijacked"}),
+        ("POST", f"{base}/minutes/taker", lambda: {"user": "0"}),
+        ("POST", f"{base}/minutes/circulate", lambda: {"deadline": WEEK}),
+        ("POST", f"{base}/minutes/adopt", _no_form),
+        ("POST", f"{base}/minutes/comments", lambda: {"body": "Hijacked"}),
+        ("GET", f"{base}/minutes/history", _no_form),
+    ]
+
+
+def item_attacks(slug: str, meeting_id: int, item_id: int) -> list[Attack]:
+    """Every route that names an agenda item (of ``meeting_id``, or not)."""
+    base = f"/groups/{slug}/meetings/{meeting_id}/agenda/{item_id}"
+    return [
+        ("GET", f"{base}/edit", _no_form),
+        ("POST", f"{base}/edit", lambda: item_form("Hijacked")),
+        ("POST", f"{base}/delete", _no_form),
+        ("POST", f"{base}/move", lambda: {"direction": "up"}),
+        ("POST", f"{base}/move", lambda: {"direction": "down"}),
+        ("GET", f"{base}/documents", _no_form),
+        ("POST", f"{base}/documents", lambda: {"document": "0"}),
+        ("POST", f"{base}/decisions", lambda: {"text": "Hijacked"}),
+        (
+            "POST",
+            f"{base}/actions",
+            lambda: {"text": "Hijacked", "owner": "0", "due_on": WEEK},
+        ),
+    ]
+
+
+def outcome_attacks(slug, meeting_id, item_id, attachment_id, decision_id, action_id):
+    """Routes that name an attachment, a decision or an action."""
+    base = f"/groups/{slug}/meetings/{meeting_id}"
+    return [
+        ("POST", f"{base}/agenda/{item_id}/documents/{attachment_id}/delete", _no_form),
+        ("POST", f"{base}/decisions/{decision_id}/delete", _no_form),
+        (
+            "POST",
+            f"/groups/{slug}/actions/{action_id}/status",
+            lambda: {"status": "done"},
+        ),
+        (
+            "POST",
+            f"/groups/{slug}/actions/{action_id}/status",
+            lambda: {"status": "dropped"},
+        ),
+    ]
+
+
+def cross_group_attacks(world, home: str, other: str) -> list[Attack]:
+    """``other``'s ids under ``home``'s address: its meetings on their own, its items,
+    attachments and decisions under those meetings and under ``home``'s own meeting,
+    and its actions."""
+    mine, theirs = _side(world, home), _side(world, other)
+    slug, own = mine["slug"], mine["meeting"].id
+    found = []
+    for meeting in theirs["meetings"]:
+        found += meeting_attacks(slug, meeting.id)
+        for item in meeting.items:
+            found += item_attacks(slug, meeting.id, item.id)
+    for item in theirs["items"]:
+        found += item_attacks(slug, own, item.id)
+    attachment, decision = theirs["attachment"].id, theirs["decision"].id
+    action = theirs["action"].id
+    for meeting_id, item_id in (
+        (theirs["meeting"].id, theirs["item"].id),
+        (own, theirs["item"].id),
+        (own, mine["item"].id),
+    ):
+        found += outcome_attacks(
+            slug, meeting_id, item_id, attachment, decision, action
+        )
+    return found
+
+
+def test_meeting_attack_list_reaches_real_objects(world):
+    """A's and B's meetings, items, attachments, decisions and actions are made in
+    turn: each id of A has one of B's as a neighbour."""
+    m = world.meetings
+    assert m.meeting_b.id == m.meeting_a.id + 1
+    assert abs(m.item_a.id - m.item_b.id) == 1
+    assert abs(m.attachment_a.id - m.attachment_b.id) == 1
+    assert abs(m.decision_a.id - m.decision_b.id) == 1
+    assert abs(m.action_a.id - m.action_b.id) == 1
+    assert len(cross_group_attacks(world, "A", "B")) > 80
+
+
+def _all_404(client, attacks: list[Attack]) -> list[str]:
+    return [
+        f"{method} {url} → {response.status_code}"
+        for method, url, form in attacks
+        if (response := send(client, method, url, form())).status_code != 404
+    ]
+
+
+# (home group, the other group, who attacks): the chairs of the home group and the
+# secretariat pass every role check there, so only the ids can stop them.
+CROSS_ATTACKERS = [("A", "B", "P4"), ("A", "B", "P5"), ("B", "A", "chair_b")]
+CROSS_ATTACKERS += [("B", "A", "P5")]
+
+
+@pytest.mark.parametrize(
+    ("home", "other", "attacker"),
+    CROSS_ATTACKERS,
+    ids=[f"{o}-ids-under-{h}-by-{a}" for h, o, a in CROSS_ATTACKERS],
+)
+def test_meeting_ids_of_one_group_under_the_other_are_404_and_change_nothing(
+    world, client_as, login, storage_root, home, other, attacker
+):
+    client = login(world.chair_b) if attacker == "chair_b" else client_as(attacker)
+    attacks = cross_group_attacks(world, home, other)
+    before, files_before = snapshot(), storage_snapshot(storage_root)
+    wrong = _all_404(client, attacks)
+    assert snapshot() == before
+    assert storage_snapshot(storage_root) == files_before
+    assert not wrong, "\n".join(wrong)
+
+
+def _made_up_meeting(url: str, world, home: str) -> str:
+    """The same address with every id of the other group replaced by one that exists
+    nowhere (the home group's own meeting and items stay)."""
+    mine = _side(world, home)
+    own = {
+        "meetings": {mine["meeting"].id},
+        "agenda": {item.id for item in mine["meeting"].items},
+    }
+
+    def swap(match):
+        kind, number = match.group(1), int(match.group(2))
+        keep = number in own.get(kind, set())
+        return match.group(0) if keep else f"/{kind}/{MADE_UP}{match.group(3) or ''}"
+
+    return re.sub(
+        r"/(meetings|agenda|documents|decisions|actions)/(\d+)(\.ics)?", swap, url
+    )
+
+
+@pytest.mark.parametrize(
+    "principal", ["P1", "P2", "P3"], ids=lambda p: PRINCIPAL_NAMES[p]
+)
+def test_members_naming_the_other_groups_meetings_learn_nothing(
+    world, client_as, principal
+):
+    """P2 (member of A) with B's ids under A's address, P3 (member of B) with A's
+    ids under B's, P1 (no group) with A's under B's: each answer is the one an id that
+    exists nowhere gets (404, or 403 where the role is refused first)."""
+    home, other = ("A", "B") if principal == "P2" else ("B", "A")
+    client = client_as(principal)
+    attacks = cross_group_attacks(world, home, other)
+    before = snapshot()
+    wrong = []
+    for method, url, form in attacks:
+        status = send(client, method, url, form()).status_code
+        control_url = _made_up_meeting(url, world, home)
+        control = send(client, method, control_url, form()).status_code
+        assert control in (403, 404), f"{method} {control_url} → {control}"
+        if status != control:
+            wrong.append(f"{method} {url} → {status}, made-up id → {control}")
+    assert snapshot() == before
+    assert not wrong, "\n".join(wrong)
+
+
+def _changed_tables(before: dict, after: dict) -> set[str]:
+    return {name for name in before if before[name] != after[name]}
+
+
+def foreign_field_attacks(world, home: str, other: str) -> list[tuple[str, dict]]:
+    """Forms on ``home``'s own meeting that name ``other``'s rows in their fields."""
+    mine, theirs = _side(world, home), _side(world, other)
+    meeting, item = mine["meeting"], mine["item"]
+    base = f"/groups/{mine['slug']}/meetings/{meeting.id}"
+    outsider = str(theirs["member"].id)
+    item_base = f"{base}/agenda/{item.id}"
+    trashed = world.library.trashed_a.id
+    return [
+        (
+            f"{item_base}/documents",
+            {"document": str(theirs["document"].id), "pin": "y"},
+        ),
+        (f"{item_base}/documents", {"document": str(trashed)}),
+        (f"{item_base}/edit", item_form("Pilot results", presenter_id=outsider)),
+        (f"{base}/agenda/new", item_form("Outsider talk", presenter_id=outsider)),
+        (
+            f"{item_base}/actions",
+            {"text": "Outsider's task", "owner": outsider, "due_on": WEEK},
+        ),
+        (f"{base}/minutes/taker", {"user": outsider}),
+        (
+            f"{base}/minutes",
+            {f"minutes-{theirs['item'].id}": "Hijacked minutes", "note": ""},
+        ),
+        (
+            f"{base}/agenda/order",
+            {"order": ",".join(str(i.id) for i in [*meeting.items, theirs["item"]])},
+        ),
+        (
+            f"{base}/agenda/order",
+            {"order": f"{theirs['item'].id}," + str(meeting.items[-1].id)},
+        ),
+        (f"{base}/attendance", {f"presence-{outsider}": "present"}),
+    ]
+
+
+FIELD_ATTACKERS = [("A", "B", "P4"), ("A", "B", "P5"), ("B", "A", "P5")]
+
+
+@pytest.mark.parametrize(
+    ("home", "other", "attacker"),
+    FIELD_ATTACKERS,
+    ids=[f"{o}-rows-in-{h}-forms-by-{a}" for h, o, a in FIELD_ATTACKERS],
+)
+def test_other_groups_rows_in_meeting_forms_are_refused_and_change_nothing(
+    world, client_as, home, other, attacker
+):
+    """A document, an owner, a presenter, a minute taker, an item or an attendee of
+    the other group in the forms of one's own meeting: refused (a form error or a
+    message), and none of it lands; only the audit log may note an attempt."""
+    client = client_as(attacker)
+    attacks = foreign_field_attacks(world, home, other)
+    theirs = _side(world, other)
+    before = snapshot()
+    wrong = []
+    for url, form in attacks:
+        response = client.post(url, data=form)
+        if response.status_code not in (302, 303, 400):
+            wrong.append(f"POST {url} → {response.status_code}")
+    assert not wrong, "\n".join(wrong)
+    changed = _changed_tables(before, snapshot()) - {"audit_events"}
+    assert not changed, f"changed: {sorted(changed)}"
+    db.session.rollback()
+    outsider = theirs["member"].id
+    mine = _side(world, home)["meeting"]
+    assert not db.session.scalars(
+        select(Attendance).where(
+            Attendance.meeting_id == mine.id, Attendance.user_id == outsider
+        )
+    ).all()
+    assert db.session.get(Meeting, mine.id).minute_taker_id != outsider
+
+
+def test_meeting_forms_do_accept_the_groups_own_rows(world, client_as):
+    """The control: the same forms with A's own document, member and items work."""
+    m = world.meetings
+    client = client_as("P4")
+    p2 = str(world.users["P2"].id)
+    base = f"/groups/alpha/meetings/{m.meeting_a.id}"
+    item2 = f"{base}/agenda/{m.item_a2.id}"
+    steps = [
+        (f"{item2}/documents", {"document": str(world.library.document_a.id)}),
+        (f"{item2}/edit", item_form("Any other business", presenter_id=p2)),
+        (f"{item2}/actions", {"text": "Own task", "owner": p2, "due_on": WEEK}),
+        (f"{base}/minutes/taker", {"user": p2}),
+        (f"{base}/agenda/order", {"order": f"{m.item_a2.id},{m.item_a.id}"}),
+        (f"{base}/attendance", {f"presence-{p2}": "present"}),
+    ]
+    for url, form in steps:
+        assert client.post(url, data=form).status_code == 302, url
+    db.session.rollback()
+    meeting = db.session.get(Meeting, m.meeting_a.id)
+    assert meeting.minute_taker_id == world.users["P2"].id
+    assert [i.id for i in meeting.items] == [m.item_a2.id, m.item_a.id]
+    item = db.session.get(AgendaItem, m.item_a2.id)
+    assert item.presenter_id == world.users["P2"].id
+    assert [a.document_id for a in item.documents] == [world.library.document_a.id]
+    assert db.session.scalars(
+        select(Attendance).where(Attendance.meeting_id == meeting.id)
+    ).all()
+    assert (
+        len(db.session.scalars(select(Action).where(Action.item_id == item.id)).all())
+        == 1
+    )
+    assert db.session.scalars(select(AgendaDocument)).all()
+    assert db.session.scalars(select(Decision)).all()

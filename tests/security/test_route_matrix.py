@@ -13,13 +13,19 @@ and "all" are P2's signed tokens, "forged" one with a made-up signature. Documen
 "A"/"B" name the group's document (two versions, in a folder; uploaded by P2 in A and
 by P3 in B) or folder (delete_folder: an empty one), "A-trashed" a document of A in the
 trash (uploaded by another member, trashed by P4), "-v1" a first version (B's is
-Markdown: never previewed inline).
+Markdown: never previewed inline). Meetings: "A"/"B" name the group's meeting next
+week (published agenda; minutes a draft in A, circulated in B) and its first item,
+attachment, decision and action (P2's in A, P3's in B); "A-draft"/"B-draft" the group's
+draft meeting; "A-unpublished" A's scheduled meeting with an agenda not yet published;
+"A-past" A's held meeting with circulated minutes; personal_feed "P2" is P2's token,
+"old" P4's replaced token, "forged" one with a made-up signature.
 """
 
 import pytest
 
 from tests.security.routes import (
     CANARY,
+    DRAFT_WORDS,
     PRINCIPAL_NAMES,
     PRINCIPALS,
     ROUTES,
@@ -80,6 +86,20 @@ TRASHED_PAGE_A = row(L, 404, 404, 404, A, A, L)
 TRASHED_FILE_A = row(L, 404, 404, 404, 404, 404, L)
 TRASHED_EDIT_A = row(L, 404, 403, 404, 403, 403, L)
 NOT_INLINE_B = row(L, 404, 404, 404, 404, 404, L)
+# Meetings. Reading (lists, pages, calendars, the action register): whoever can view
+# the group; a draft meeting only its chairs and the secretariat (404 for the others).
+MEETINGS_A, MEETINGS_B = READ_A, READ_B
+DRAFT_MEETING_A = row(L, 404, 404, 404, A, A, L)
+DRAFT_MEETING_B = row(L, 404, 404, 404, 404, A, L)
+# Running meetings (details, status, agenda, minutes, outcomes, attendance): chairs of
+# the group and the secretariat. Routes that require the chair's role refuse members
+# (403) before looking the meeting up, so a draft's existence is not told either.
+RUN_A, RUN_B = CHAIR_OF_A, MODERATE_B
+# Answering, commenting on circulated minutes, marking one's own action done: members
+# (the owner: P2 in A, P3 in B), chairs and the secretariat.
+TAKE_PART_A, TAKE_PART_B = READ_A, WRITE_B
+# Draft minutes: the meeting is visible to members, its minutes are not (403).
+DRAFT_MINUTES_A = CHAIR_OF_A
 
 # (endpoint, method, target) → row(P0, P1, P2, P3, P4, P5, P6).
 MATRIX = {
@@ -235,6 +255,105 @@ MATRIX = {
     ("documents.trash_or_restore", "POST", "A-trashed"): RESTORE_A,
     ("documents.trash", "GET", "A"): FILES_A,
     ("documents.trash", "GET", "B"): FILES_B,
+    # Meetings.
+    ("meetings.index", "GET", "A"): MEETINGS_A,
+    ("meetings.index", "GET", "B"): MEETINGS_B,
+    ("meetings.new", "GET", "A"): RUN_A,
+    ("meetings.new", "POST", "A"): RUN_A,
+    ("meetings.new", "GET", "B"): RUN_B,
+    ("meetings.new", "POST", "B"): RUN_B,
+    ("meetings.show", "GET", "A"): MEETINGS_A,
+    ("meetings.show", "GET", "B"): MEETINGS_B,
+    ("meetings.show", "GET", "A-draft"): DRAFT_MEETING_A,
+    ("meetings.show", "GET", "B-draft"): DRAFT_MEETING_B,
+    ("meetings.edit", "GET", "A"): RUN_A,
+    ("meetings.edit", "POST", "A"): RUN_A,
+    ("meetings.edit", "GET", "A-draft"): RUN_A,
+    ("meetings.edit", "POST", "A-draft"): RUN_A,
+    ("meetings.edit", "GET", "B"): RUN_B,
+    ("meetings.edit", "POST", "B"): RUN_B,
+    ("meetings.schedule", "POST", "A-draft"): RUN_A,
+    ("meetings.schedule", "POST", "B-draft"): RUN_B,
+    # Not started yet: the chair is sent back with a message.
+    ("meetings.held", "POST", "A"): RUN_A,
+    ("meetings.held", "POST", "B"): RUN_B,
+    ("meetings.cancel", "GET", "A"): RUN_A,
+    ("meetings.cancel", "POST", "A"): RUN_A,
+    ("meetings.cancel", "GET", "B"): RUN_B,
+    ("meetings.cancel", "POST", "B"): RUN_B,
+    ("meetings.rsvp", "POST", "A"): TAKE_PART_A,
+    ("meetings.rsvp", "POST", "B"): TAKE_PART_B,
+    ("meetings.responses", "GET", "A"): RUN_A,
+    ("meetings.responses", "GET", "B"): RUN_B,
+    ("meetings.attendance", "GET", "A"): RUN_A,
+    ("meetings.attendance", "POST", "A"): RUN_A,
+    ("meetings.attendance", "GET", "B"): RUN_B,
+    ("meetings.attendance", "POST", "B"): RUN_B,
+    ("meetings.actions", "GET", "A"): MEETINGS_A,
+    ("meetings.actions", "GET", "B"): MEETINGS_B,
+    ("meetings.meeting_ics", "GET", "A"): MEETINGS_A,
+    ("meetings.meeting_ics", "GET", "B"): MEETINGS_B,
+    ("meetings.meeting_ics", "GET", "A-draft"): DRAFT_MEETING_A,
+    ("meetings.meeting_ics", "GET", "B-draft"): DRAFT_MEETING_B,
+    ("meetings.group_ics", "GET", "A"): MEETINGS_A,
+    ("meetings.group_ics", "GET", "B"): MEETINGS_B,
+    ("meetings.my_calendar", "GET", "-"): SIGNED_IN,
+    ("meetings.my_calendar", "POST", "-"): SIGNED_IN,
+    # Public on purpose (calendar programs send no cookie): the signed token with the
+    # person's current nonce is the authorisation; a replaced or forged one is 404.
+    ("meetings.personal_feed", "GET", "P2"): EVERYONE,
+    ("meetings.personal_feed", "GET", "old"): NOBODY,
+    ("meetings.personal_feed", "GET", "forged"): NOBODY,
+    # Agenda.
+    ("agenda.add_item", "GET", "A"): RUN_A,
+    ("agenda.add_item", "POST", "A"): RUN_A,
+    ("agenda.add_item", "GET", "A-draft"): RUN_A,
+    ("agenda.add_item", "POST", "A-draft"): RUN_A,
+    ("agenda.add_item", "GET", "B"): RUN_B,
+    ("agenda.add_item", "POST", "B"): RUN_B,
+    ("agenda.edit_item", "GET", "A"): RUN_A,
+    ("agenda.edit_item", "POST", "A"): RUN_A,
+    ("agenda.edit_item", "GET", "B"): RUN_B,
+    ("agenda.edit_item", "POST", "B"): RUN_B,
+    ("agenda.delete_item", "POST", "A"): RUN_A,
+    ("agenda.delete_item", "POST", "B"): RUN_B,
+    ("agenda.move_item", "POST", "A"): RUN_A,
+    ("agenda.move_item", "POST", "B"): RUN_B,
+    ("agenda.reorder", "POST", "A"): RUN_A,
+    ("agenda.reorder", "POST", "B"): RUN_B,
+    ("agenda.add_review", "POST", "A"): RUN_A,
+    ("agenda.add_review", "POST", "B"): RUN_B,
+    ("agenda.attach", "GET", "A"): RUN_A,
+    ("agenda.attach", "POST", "A"): RUN_A,
+    ("agenda.attach", "GET", "B"): RUN_B,
+    ("agenda.attach", "POST", "B"): RUN_B,
+    ("agenda.detach", "POST", "A"): RUN_A,
+    ("agenda.detach", "POST", "B"): RUN_B,
+    ("agenda.publish", "POST", "A-unpublished"): RUN_A,
+    ("agenda.publish", "POST", "B-draft"): RUN_B,
+    # Minutes and outcomes.
+    ("minutes.write", "GET", "A"): RUN_A,
+    ("minutes.write", "POST", "A"): RUN_A,
+    ("minutes.write", "GET", "B"): RUN_B,
+    ("minutes.write", "POST", "B"): RUN_B,
+    ("minutes.delegate", "POST", "A"): RUN_A,
+    ("minutes.delegate", "POST", "B"): RUN_B,
+    ("minutes.circulate", "POST", "A"): RUN_A,
+    ("minutes.adopt", "POST", "A"): RUN_A,
+    ("minutes.adopt", "POST", "B"): RUN_B,
+    ("minutes.comment", "POST", "A-past"): TAKE_PART_A,
+    ("minutes.comment", "POST", "B"): TAKE_PART_B,
+    ("minutes.history", "GET", "A"): DRAFT_MINUTES_A,
+    ("minutes.history", "GET", "A-past"): MEETINGS_A,
+    ("minutes.history", "GET", "B"): MEETINGS_B,
+    ("minutes.add_decision", "POST", "A"): RUN_A,
+    ("minutes.add_decision", "POST", "B"): RUN_B,
+    ("minutes.delete_decision", "POST", "A"): RUN_A,
+    ("minutes.delete_decision", "POST", "B"): RUN_B,
+    ("minutes.add_action", "POST", "A"): RUN_A,
+    ("minutes.add_action", "POST", "B"): RUN_B,
+    ("minutes.action_status", "POST", "A"): TAKE_PART_A,
+    ("minutes.action_status", "POST", "B"): TAKE_PART_B,
 }
 
 CASES = [
@@ -290,3 +409,4 @@ def test_route_answers_principal_as_the_matrix_says(
     )
     if expected in (403, 404, LOGIN):
         assert CANARY not in body, "a refused answer names private group A"
+        assert not [w for w in DRAFT_WORDS if w in body], "a refusal shows a draft"

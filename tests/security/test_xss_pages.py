@@ -3,17 +3,22 @@ reasons) shown on pages and in e-mails add no element or attribute: the page wit
 payload has the shape of the page with harmless words. Markdown (bios, posts) renders
 through core/text to allowed markup only; mentions add nothing but a profile link.
 Document titles, descriptions, tags, folder and file names and version notes add
-nothing to the library, document and trash pages, nor to the messages about them."""
+nothing to the library, document and trash pages, nor to the messages about them.
+Meeting titles, places, links, agenda items, minutes, comments, decisions, actions and
+answers add nothing to the meeting pages, the minutes' history, the action register,
+the dashboard or the meeting e-mails; descriptions and minutes render through
+core/text to allowed markup only; an online link is http(s) or refused."""
 
 import csv
 import io
 import re
 from collections import Counter
+from datetime import date, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from collab.audit import services as audit
 from collab.auth.services import request_password_reset
@@ -25,6 +30,14 @@ from collab.documents.models import Document, DocumentVersion
 from collab.extensions import db
 from collab.groups import services as group_services
 from collab.groups.models import Membership
+from collab.meetings import agenda as agenda_services
+from collab.meetings import notify as meeting_notify
+from collab.meetings.models import (
+    Meeting,
+    MinutesComment,
+    MinutesRevision,
+    Rsvp,
+)
 from collab.notifications import activity
 from collab.notifications.models import OutboxEmail
 from collab.threads import services as thread_services
@@ -32,7 +45,11 @@ from collab.threads.models import Post
 from tests.security.routes import (
     document_form,
     document_url,
+    item_form,
+    item_url,
     library_url,
+    meeting_form,
+    meeting_url,
     post_form,
     post_url,
     profile_form,
@@ -942,3 +959,441 @@ def test_library_forms_store_markup_as_text_and_show_it_as_text(world, client_as
     for name, (first, attacked, last) in shapes.items():
         assert attacked - first == last - attacked, name
         assert first - attacked == attacked - last, name
+
+
+# --- meetings: titles, places, agenda items, minutes, comments, decisions, actions ----
+
+
+def _rewrite_revisions(meeting, key: str, value: str, item_id: int) -> None:
+    """Put ``value`` as ``key`` (title, text) of the item in every saved revision."""
+    for revision in db.session.scalars(
+        select(MinutesRevision).where(MinutesRevision.meeting_id == meeting.id)
+    ):
+        revision.content = [
+            {**part, key: value} if part["item"] == item_id else part
+            for part in revision.content
+        ]
+
+
+def _set_in_meetings(world, field: str, value: str) -> None:
+    m = world.meetings
+    if field == "meeting title":
+        m.meeting_a.title = value
+        m.past_a.title = value
+    elif field == "location":
+        m.meeting_a.location = value
+    elif field == "meeting description":
+        m.meeting_a.description = value
+    elif field == "item title":  # after publication: also a change the chair sees
+        m.item_a.title = value
+        _rewrite_revisions(m.meeting_a, "title", value, m.item_a.id)
+    elif field == "item description":
+        m.item_a.description = value
+    elif field == "presenter name":
+        m.item_a.presenter_name = value
+    elif field == "minutes text":
+        m.item_a.minutes = value
+        _rewrite_revisions(m.meeting_a, "text", value, m.item_a.id)
+    elif field == "decision":
+        m.decision_a.text = value
+    elif field == "action text":
+        m.action_a.text = value
+    elif field == "comment":
+        for comment in db.session.scalars(
+            select(MinutesComment).where(MinutesComment.meeting_id == m.past_a.id)
+        ):
+            comment.body = value
+    elif field == "cancel reason":
+        m.meeting_a.status = "cancelled"
+        m.meeting_a.cancel_reason = value
+    elif field == "answer comment":
+        rsvp = db.session.scalar(
+            select(Rsvp).where(
+                Rsvp.meeting_id == m.meeting_a.id,
+                Rsvp.user_id == world.users["P2"].id,
+            )
+        ) or Rsvp(meeting_id=m.meeting_a.id, user_id=world.users["P2"].id)
+        rsvp.answer, rsvp.comment = "maybe", value
+        db.session.add(rsvp)
+    elif field == "revision note":
+        for revision in db.session.scalars(
+            select(MinutesRevision).where(MinutesRevision.meeting_id == m.meeting_a.id)
+        ):
+            revision.note = value
+    db.session.commit()
+
+
+def _meeting_page(world, page: str) -> str:
+    m = world.meetings
+    return {
+        "meeting": meeting_url(m.meeting_a),
+        "past meeting": meeting_url(m.past_a),
+        "meetings": "/groups/alpha/meetings/",
+        "register": "/groups/alpha/actions/?status=all",
+        "history": meeting_url(m.meeting_a, "/minutes/history"),
+        "past history": meeting_url(m.past_a, "/minutes/history"),
+        "edit": meeting_url(m.meeting_a, "/edit"),
+        "cancel": meeting_url(m.meeting_a, "/cancel"),
+        "answers": meeting_url(m.meeting_a, "/responses"),
+        "attendance": meeting_url(m.meeting_a, "/attendance"),
+        "minutes form": meeting_url(m.meeting_a, "/minutes"),
+        "item form": item_url(m.item_a, "/edit"),
+        "attach": item_url(m.item_a, "/documents"),
+    }.get(page, page)
+
+
+MEETING_PAGES = [
+    ("meeting title", "P2", "meeting"),
+    ("meeting title", "P4", "meeting"),
+    ("meeting title", "P2", "meetings"),
+    ("meeting title", "P2", "/"),
+    ("meeting title", "P2", "/calendar/"),
+    ("meeting title", "P2", "/groups/alpha/"),
+    ("meeting title", "P2", "register"),
+    ("meeting title", "P2", "past history"),
+    ("meeting title", "P4", "history"),
+    ("meeting title", "P4", "edit"),
+    ("meeting title", "P4", "cancel"),
+    ("meeting title", "P4", "answers"),
+    ("meeting title", "P4", "attendance"),
+    ("meeting title", "P4", "minutes form"),
+    ("meeting title", "P4", "item form"),
+    ("meeting title", "P4", "attach"),
+    ("location", "P2", "meeting"),
+    ("location", "P4", "edit"),
+    ("meeting description", "P2", "meeting"),
+    ("meeting description", "P4", "edit"),
+    ("item title", "P2", "meeting"),
+    ("item title", "P4", "meeting"),  # with "Renamed: … → …" for the chair
+    ("item title", "P4", "minutes form"),
+    ("item title", "P4", "item form"),
+    ("item title", "P4", "attach"),
+    ("item title", "P4", "history"),
+    ("item description", "P2", "meeting"),
+    ("item description", "P4", "item form"),
+    ("presenter name", "P2", "meeting"),
+    ("presenter name", "P4", "item form"),
+    ("minutes text", "P4", "meeting"),
+    ("minutes text", "P4", "minutes form"),
+    ("minutes text", "P4", "history"),
+    ("decision", "P4", "meeting"),
+    ("decision", "P4", "minutes form"),
+    ("action text", "P2", "meeting"),
+    ("action text", "P2", "register"),
+    ("action text", "P2", "/"),
+    ("action text", "P2", "/calendar/"),
+    ("action text", "P4", "minutes form"),
+    ("comment", "P2", "past meeting"),
+    ("cancel reason", "P2", "meeting"),
+    ("answer comment", "P4", "answers"),
+    ("revision note", "P4", "history"),
+]
+
+
+@pytest.mark.parametrize(
+    ("field", "principal", "page"),
+    MEETING_PAGES,
+    ids=[f"{f}-{p}-{u}" for f, p, u in MEETING_PAGES],
+)
+def test_meeting_text_with_markup_adds_no_element_to_the_page(
+    world, client_as, field, principal, page
+):
+    client = client_as(principal)
+    url = _meeting_page(world, page)
+    pages = []
+    for value in (HARMLESS, PAYLOAD):
+        _set_in_meetings(world, field, value)
+        response = client.get(url)
+        assert response.status_code == 200, url
+        pages.append(response.get_data(as_text=True))
+        assert value in pages[-1] or "&lt;img" in pages[-1], "the value is not shown"
+    assert_same_shape(*pages)
+
+
+# Markdown: descriptions and minutes, on the pages that render them.
+MEETING_MARKDOWN = [
+    ("meeting description", "P2", "meeting"),
+    ("item description", "P2", "meeting"),
+    ("minutes text", "P4", "meeting"),
+    ("minutes text", "P4", "history"),
+]
+MARKDOWN_CHUNK = 50
+
+
+def _gains_only_allowed_markup(baseline: Counter, html: str) -> list[str]:
+    found = []
+    for key in page_shape(html) - baseline:
+        tag, attribute = key if isinstance(key, tuple) else (key, None)
+        if tag not in ALLOWED_TAGS or (
+            attribute and attribute not in ALLOWED_ATTRIBUTES.get(tag, ())
+        ):
+            found.append(f"gained {key}")
+    return found
+
+
+@pytest.mark.parametrize(
+    ("field", "principal", "page"),
+    MEETING_MARKDOWN,
+    ids=[f"{f}-{p}-{u}" for f, p, u in MEETING_MARKDOWN],
+)
+@pytest.mark.parametrize(
+    "start", range(0, len(HAND_WRITTEN), MARKDOWN_CHUNK), ids=lambda s: f"vectors-{s}-"
+)
+def test_meeting_markdown_renders_through_the_text_module_to_allowed_markup(
+    world, client_as, field, principal, page, start
+):
+    """Each vector as the field's source: the page shows what core/text makes of it
+    (and nothing else), which breaks no rule, and gains no other markup."""
+    client = client_as(principal)
+    url = _meeting_page(world, page)
+    _set_in_meetings(world, field, HARMLESS)
+    baseline = page_shape(client.get(url).get_data(as_text=True))
+    problems = []
+    for number, vector in enumerate(
+        HAND_WRITTEN[start : start + MARKDOWN_CHUNK], start
+    ):
+        _set_in_meetings(world, field, vector)
+        html = client.get(url).get_data(as_text=True)
+        rendered = render_markdown(vector)
+        if rendered not in html:
+            problems.append(f"#{number}: the page does not show core/text's output")
+        problems += [f"#{number} {vector!r}: {v}" for v in violations(rendered)]
+        problems += [
+            f"#{number} {vector!r}: {v}"
+            for v in _gains_only_allowed_markup(baseline, html)
+        ]
+    assert not problems, "\n".join(problems[:40])
+
+
+# --- meetings: the e-mails ---------------------------------------------------------
+
+
+def _meeting_email(world, template: str) -> str:
+    """Send ``template`` about A's meeting (or P2's action) and return P2's copy."""
+    m = world.meetings
+    meeting = m.meeting_a
+    send = {
+        "meeting_scheduled": lambda: meeting_notify.meeting_scheduled(meeting),
+        "meeting_changed": lambda: meeting_notify.meeting_changed(
+            meeting, ["title", "location"], {}
+        ),
+        "meeting_cancelled": lambda: meeting_notify.meeting_cancelled(meeting),
+        "agenda_published": lambda: meeting_notify.agenda_published(
+            meeting, agenda_services.changes(meeting)
+        ),
+        "minutes_circulated": lambda: meeting_notify.minutes_circulated(meeting),
+        "minutes_adopted": lambda: meeting_notify.minutes_adopted(meeting),
+        "minutes_corrected": lambda: meeting_notify.minutes_corrected(
+            meeting, meeting.cancel_reason
+        ),
+        "action_assigned": lambda: meeting_notify.action_assigned(m.action_a),
+        "action_reminder": lambda: meeting_notify.action_reminder(m.action_a),
+    }[template]
+    send()
+    db.session.commit()
+    return _last_email_html(world.users["P2"].email)
+
+
+def _everything_says(world, value: str) -> None:
+    """Every text of A's meeting a message may quote: title, place, link, reason (and
+    correction note), item titles and presenters, minutes, P2's action."""
+    m = world.meetings
+    meeting = m.meeting_a
+    meeting.title = meeting.location = meeting.cancel_reason = value
+    meeting.online_url = f"https://meet.example.org/{value}"
+    meeting.minutes_deadline = utcnow() + timedelta(days=7)
+    for item in meeting.items:
+        item.title = item.presenter_name = item.minutes = value
+    m.action_a.text = value
+    db.session.commit()
+
+
+MEETING_EMAILS = [
+    "meeting_scheduled",
+    "meeting_changed",
+    "meeting_cancelled",
+    "agenda_published",  # lists the changes: "Renamed: … → …"
+    "minutes_circulated",
+    "minutes_adopted",
+    "minutes_corrected",
+    "action_assigned",
+    "action_reminder",
+]
+
+
+@pytest.mark.parametrize("template", MEETING_EMAILS)
+def test_meeting_email_with_markup_in_every_text_adds_no_element(world, template):
+    emails = []
+    for value in (HARMLESS, PAYLOAD):
+        _everything_says(world, value)
+        emails.append(_meeting_email(world, template))
+        assert value in emails[-1] or "&lt;img" in emails[-1], "the value is not shown"
+    assert_same_shape(*emails)
+
+
+def test_adopted_minutes_email_renders_markdown_to_allowed_markup(world):
+    """The adopted minutes go out in full: through core/text, like the page."""
+    item = world.meetings.item_a
+    _everything_says(world, HARMLESS)
+    baseline = page_shape(_meeting_email(world, "minutes_adopted"))
+    problems = []
+    for number, vector in enumerate(HAND_WRITTEN[::3]):
+        item.minutes = vector
+        db.session.commit()
+        html = _meeting_email(world, "minutes_adopted")
+        if render_markdown(vector) not in html:
+            problems.append(f"#{number}: the e-mail does not show core/text's output")
+        problems += [
+            f"#{number} {vector!r}: {v}"
+            for v in _gains_only_allowed_markup(baseline, html)
+        ]
+    assert not problems, "\n".join(problems[:40])
+
+
+# --- meetings: through the forms ---------------------------------------------------
+
+
+def _meeting_round(world, client_as, value: str) -> Meeting:
+    """A's chair runs a meeting whose every text is ``value``: created, an item,
+    scheduled, agenda published, minutes, a decision, an action for P2, circulated;
+    P2 answers and comments with ``value``."""
+    chair, member = client_as("P4"), client_as("P2")
+    created = chair.post(
+        "/groups/alpha/meetings/new",
+        data=meeting_form(value, location=value, description=value),
+    )
+    assert created.status_code == 302, created.get_data(as_text=True)[:2000]
+    meeting_id = int(created.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    base = f"/groups/alpha/meetings/{meeting_id}"
+    added = chair.post(
+        f"{base}/agenda/new",
+        data=item_form(value, presenter_name=value, description=value),
+    )
+    assert added.status_code == 302
+    db.session.rollback()
+    meeting = db.session.get(Meeting, meeting_id)
+    item_id = meeting.items[0].id
+    due = (date.today() + timedelta(days=9)).isoformat()
+    steps = [
+        (chair, f"{base}/schedule", {}),
+        (chair, f"{base}/agenda/publish", {}),
+        (chair, f"{base}/minutes", {f"minutes-{item_id}": value, "note": ""}),
+        (chair, f"{base}/agenda/{item_id}/decisions", {"text": value}),
+        (
+            chair,
+            f"{base}/agenda/{item_id}/actions",
+            {"text": value, "owner": str(world.users["P2"].id), "due_on": due},
+        ),
+        (chair, f"{base}/minutes/circulate", {"deadline": due}),
+        (member, f"{base}/rsvp", {"answer": "maybe", "comment": value}),
+        (member, f"{base}/minutes/comments", {"body": value}),
+    ]
+    for client, url, form in steps:
+        response = client.post(url, data=form)
+        assert response.status_code == 302, f"{url} → {response.status_code}"
+    db.session.rollback()
+    meeting = db.session.get(Meeting, meeting_id)
+    assert (meeting.title, meeting.location, meeting.description) == (value,) * 3
+    assert meeting.items[0].title == value and meeting.items[0].minutes == value
+    return meeting
+
+
+def test_meeting_forms_store_markup_as_text_and_show_it_as_text(world, client_as):
+    """Three meetings through the forms: harmless words, markup, harmless words again.
+    Each adds the same elements to every page and e-mail, so the markup added none."""
+    member, chair = client_as("P2"), client_as("P4")
+    rounds = []
+    for value in (HARMLESS, NAME_PAYLOAD, f"{HARMLESS} again"):
+        cutoff = db.session.scalar(select(func.max(OutboxEmail.id))) or 0
+        meeting = _meeting_round(world, client_as, value)
+        pages = {
+            "meeting (member)": member.get(meeting_url(meeting)),
+            "meeting (chair)": chair.get(meeting_url(meeting)),
+            "meetings": member.get("/groups/alpha/meetings/"),
+            "history": member.get(meeting_url(meeting, "/minutes/history")),
+            "register": member.get("/groups/alpha/actions/?status=all"),
+            "dashboard": member.get("/"),
+            "calendar": member.get("/calendar/"),
+            "notifications": member.get("/notifications/"),
+            "answers": chair.get(meeting_url(meeting, "/responses")),
+        }
+        shapes = {}
+        for name, response in pages.items():
+            assert response.status_code == 200, name
+            html = response.get_data(as_text=True)
+            shapes[name] = page_shape(html)
+        db.session.rollback()
+        emails = db.session.scalars(
+            select(OutboxEmail)
+            .where(
+                OutboxEmail.to_addr == world.users["P2"].email,
+                OutboxEmail.id > cutoff,
+            )
+            .order_by(OutboxEmail.id)
+        ).all()
+        assert len(emails) >= 4, [e.subject for e in emails]
+        for email in emails:
+            shapes[f"e-mail {email.subject.split(':')[0]}"] = page_shape(
+                email.body_html
+            )
+        page = pages["meeting (member)"].get_data(as_text=True)
+        assert value in page or "&lt;img" in page
+        rounds.append(shapes)
+    first, attacked, last = rounds
+    assert first.keys() == attacked.keys() == last.keys()
+    for name in first:
+        assert attacked[name] - first[name] == last[name] - attacked[name], name
+        assert first[name] - attacked[name] == attacked[name] - last[name], name
+
+
+REFUSED_LINKS = [
+    "javascript:alert(1)",
+    " JavaScript:alert(document.domain)",
+    "java\tscript:alert(1)",
+    "\x01javascript:alert(1)",
+    "javascript://https://x.example/%0aalert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "vbscript:msgbox(1)",
+    "//evil.example/",
+    "https:/\\evil.example",
+    'x" onmouseover="alert(1)',
+]
+
+
+@pytest.mark.parametrize("link", REFUSED_LINKS, ids=repr)
+def test_online_link_other_than_http_is_refused_and_not_stored(world, client_as, link):
+    """On a new meeting and on an existing one: a form error that says how (and
+    shows the link as a value only), nothing saved."""
+    client = client_as("P4")
+    meeting = world.meetings.meeting_a
+    kept = meeting.online_url
+    count = db.session.scalar(select(func.count(Meeting.id)))
+    pages = []
+    for url in ("/groups/alpha/meetings/new", meeting_url(meeting, "/edit")):
+        for value in ("ftp://harmless.example/", link):
+            response = client.post(url, data=meeting_form(online_url=value))
+            assert response.status_code == 400, (url, value)
+            assert "https://" in response.get_data(as_text=True)
+            pages.append(response.get_data(as_text=True))
+    assert_same_shape(pages[0], pages[1])
+    assert_same_shape(pages[2], pages[3])
+    db.session.rollback()
+    assert db.session.get(Meeting, meeting.id).online_url == kept
+    assert db.session.scalar(select(func.count(Meeting.id))) == count
+
+
+def test_quote_breaking_online_link_stays_one_href_attribute(world, client_as):
+    """An http(s) link with a quote in it is accepted: it stays one attribute."""
+    meeting = world.meetings.meeting_a
+    chair = client_as("P4")
+    response = chair.post(
+        meeting_url(meeting, "/edit"), data=meeting_form(online_url=QUOTE_BREAKER)
+    )
+    assert response.status_code == 302
+    page = client_as("P2").get(meeting_url(meeting)).get_data(as_text=True)
+    links = [
+        dict(attrs)
+        for tag, attrs in parse(page).elements
+        if tag == "a" and (dict(attrs).get("href") or "").startswith("https://x")
+    ]
+    assert links == [{"href": QUOTE_BREAKER, "rel": "noopener noreferrer nofollow"}]
