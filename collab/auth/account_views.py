@@ -170,10 +170,17 @@ def two_factor():
     """Set up an authenticator app: scan or type the key, confirm with a code."""
     if second_factor.is_enrolled(current_user):
         return redirect(url_for(".security"))
-    found = second_factor.start_enrolment(current_user)
-    db.session.commit()
     form = CodeForm()
-    if form.validate_on_submit():
+    if request.method == "GET":
+        found = second_factor.start_enrolment(current_user)
+        db.session.commit()
+        return _enrol_page(found, form)
+    # Nothing is stored for a post that fails its CSRF check.
+    found = second_factor.credential(current_user)
+    valid = form.validate_on_submit()
+    if form.csrf_token.errors or found is None:
+        abort(400)
+    if valid:
         try:
             codes = second_factor.confirm_enrolment(current_user, form.code.data)
         except services.Throttled as error:

@@ -8,7 +8,6 @@ import pyotp
 import segno
 from flask import current_app
 from flask_babel import gettext as _
-from markupsafe import Markup
 from sqlalchemy import delete, select
 
 from collab.audit import services as audit
@@ -16,6 +15,7 @@ from collab.auth.models import RecoveryCode, TotpCredential, User
 from collab.auth.services import Throttled, count_recent, note_event
 from collab.core.db import utcnow
 from collab.core.errors import DomainError
+from collab.core.text import own_svg
 from collab.core.tokens import hash_token
 from collab.extensions import db
 
@@ -87,10 +87,9 @@ def provisioning_uri(user: User, found: TotpCredential) -> str:
     )
 
 
-def qr_svg(uri: str) -> Markup:
-    """An inline SVG QR code, made locally (the secret never leaves the server).
-    segno writes only its own elements: no user text goes into it."""
-    return Markup(segno.make(uri, error="m").svg_inline(scale=5, title="QR code"))
+def qr_svg(uri: str):
+    """An inline SVG QR code, made locally (the secret never leaves the server)."""
+    return own_svg(segno.make(uri, error="m").svg_inline(scale=5, title="QR code"))
 
 
 def grouped(secret: str) -> str:

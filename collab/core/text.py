@@ -73,3 +73,9 @@ def render_markdown(source: str) -> str:
 def as_markup(html: str) -> Markup:
     """Only for values produced by ``render_markdown`` (the ``*_html`` fields)."""
     return Markup(html)
+
+
+def own_svg(svg: str) -> Markup:
+    """Only for SVG our own code draws (the second factor's QR code, by segno): no
+    user text is ever part of it."""
+    return Markup(svg)
