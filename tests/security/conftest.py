@@ -23,21 +23,33 @@ one with circulated minutes that P2 commented on. B's minutes are circulated, wi
 comment by P3. A's draft meeting's title carries a word of its own too: the three
 words stay with A's chairs. P2 and P4 have a calendar feed address (P4's first one was
 replaced).
+
+Time polls (made on first use, like meetings): A and B each have an open poll of four
+slots. A's title, description and P2's comment carry the canary; P2 and P4 answered
+it, Ed did not. B's poll was asked by B's chair; P3 answered it.
+
+Accounts (made on first use): P2 has a second session (another device), a sign-in at
+the organisation's provider and an authenticator app (client_as passes the second
+step); P3 has a sign-in at the provider too. The provider "agency" is configured only
+for the test that asks for it (world.sso), its discovery document already cached.
 """
 
 import re
+import time as clock
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 from functools import cached_property
 from pathlib import Path
 
+import pyotp
 import pytest
 from flask import current_app
 from sqlalchemy import select
 
-from collab.auth.models import User
-from collab.auth.services import issue_password_token
+from collab.auth import oidc, second_factor
+from collab.auth.models import TotpCredential, User, UserIdentity, UserSession
+from collab.auth.services import issue_password_token, start_session
 from collab.core.db import utcnow
 from collab.core.permissions import Role, forget_cached_roles
 from collab.core.storage import LocalStorage
@@ -60,6 +72,8 @@ from collab.meetings.models import (
 from collab.members import services as member_services
 from collab.notifications import activity
 from collab.notifications.models import Notification, OutboxEmail
+from collab.polls import services as poll_services
+from collab.polls.models import Poll, PollSlot
 from collab.threads import services as thread_services
 from collab.threads.models import Post, Thread
 from tests import factories
@@ -141,6 +155,40 @@ A_FILE_TEXT = f"Internal draft: the {CANARY} wallet pilot costs 2.4 million.\n"
 
 
 @dataclass
+class Polls:
+    poll_a: Poll  # by P4; title, description and P2's comment carry the canary
+    poll_b: Poll  # by B's chair; P3 answered
+
+    def slots(self, side: str) -> list[PollSlot]:
+        return list({"A": self.poll_a, "B": self.poll_b}[side].slots)
+
+
+@dataclass
+class Accounts:
+    other_session_p2: UserSession  # P2's session on another device
+    identity_p2: UserIdentity  # P2's sign-in at the provider "agency"
+    identity_p3: UserIdentity
+    totp_p2: TotpCredential  # P2's authenticator app (confirmed)
+
+
+# The provider the SSO rows of the matrix use: its discovery document is cached, so
+# starting a sign-in asks no server.
+SSO_PROVIDER = {
+    "name": "agency",
+    "title": "Agency ID",
+    "issuer": "https://id.agency.example",
+    "client_id": "collab",
+    "client_secret": "not-a-real-secret",
+}
+SSO_METADATA = {
+    "issuer": SSO_PROVIDER["issuer"],
+    "authorization_endpoint": "https://id.agency.example/authorize",
+    "token_endpoint": "https://id.agency.example/token",
+    "jwks_uri": "https://id.agency.example/jwks",
+}
+
+
+@dataclass
 class World:
     users: dict[str, User]  # "P1".."P6"
     group_a: Group
@@ -161,12 +209,31 @@ class World:
     talk: Discussions
     library: Library
     build_meetings: Callable[[], Meetings] = field(repr=False)
+    build_polls: Callable[[], Polls] = field(repr=False, default=None)
+    build_accounts: Callable[[], Accounts] = field(repr=False, default=None)
+    configure_sso: Callable[[], None] = field(repr=False, default=None)
 
     @cached_property
     def meetings(self) -> Meetings:
         """Made on first use (most tests never look at a meeting), before any request
         of the test that uses them."""
         return self.build_meetings()
+
+    @cached_property
+    def polls(self) -> Polls:
+        """Made on first use, like meetings."""
+        return self.build_polls()
+
+    @cached_property
+    def accounts(self) -> Accounts:
+        """Made on first use, before P2 signs in (P2 then passes the second step)."""
+        return self.build_accounts()
+
+    @cached_property
+    def sso(self) -> dict:
+        """The provider "agency", configured for this test only."""
+        self.configure_sso()
+        return SSO_PROVIDER
 
 
 def _invite(actor, group, email) -> tuple[Invitation, str]:
@@ -189,7 +256,7 @@ def storage_root(app, tmp_path, monkeypatch) -> Path:
 
 
 @pytest.fixture
-def world(app, storage_root) -> World:
+def world(app, storage_root, monkeypatch) -> World:
     make = factories.make_user
     users = {
         "P1": make("Pia Noone"),
@@ -250,7 +317,105 @@ def world(app, storage_root) -> World:
         talk=talk,
         library=library,
         build_meetings=lambda: _meetings(users, group_a, group_b, chair_b, library),
+        build_polls=lambda: _polls(users, group_a, group_b, chair_b, extra),
+        build_accounts=lambda: _accounts(users),
+        configure_sso=lambda: _configure_sso(app, monkeypatch),
     )
+
+
+def poll_fields(title: str, description: str = "", days: int = 14) -> dict:
+    """A poll as the services take it: two days ``days`` from today, 10:00 and
+    15:00 Paris time, answers closing in a week."""
+    today = utcnow().date()
+    return {
+        "title": title,
+        "description": description,
+        "duration_minutes": 60,
+        "timezone": "Europe/Paris",
+        "clocks": "10:00, 15:00",
+        "days": [today + timedelta(days=days), today + timedelta(days=days + 1)],
+        "closes_on": today + timedelta(days=7),
+        "closes_time": time(17, 0),
+    }
+
+
+def _polls(users, group_a, group_b, chair_b, extra) -> Polls:
+    """Made through the services, A's and B's in turn (their ids are neighbours)."""
+    p2, p3, p4 = users["P2"], users["P3"], users["P4"]
+    poll_a = poll_services.create_poll(
+        p4,
+        group_a,
+        poll_fields(f"{CANARY} steering call", f"Before the {CANARY} pilot report."),
+        [p2.id, p4.id, extra.id],
+    )
+    poll_b = poll_services.create_poll(
+        chair_b, group_b, poll_fields("Registries call"), [p3.id, chair_b.id]
+    )
+    db.session.commit()
+    answers = ("yes", "maybe", "no", "yes")
+    for user, poll, comment in (
+        (p2, poll_a, f"Only after the {CANARY} review."),
+        (p4, poll_a, ""),
+        (p3, poll_b, "Mornings suit me."),
+    ):
+        poll_services.vote(
+            user,
+            poll,
+            {slot.id: a for slot, a in zip(poll.slots, answers, strict=True)},
+            comment,
+        )
+    db.session.commit()
+    forget_cached_roles()
+    return Polls(poll_a=poll_a, poll_b=poll_b)
+
+
+def _accounts(users) -> Accounts:
+    p2, p3 = users["P2"], users["P3"]
+    start_session(p2, "192.0.2.7", "Mozilla/5.0 (iPhone) Safari/604.1")
+    identities = [
+        UserIdentity(
+            user_id=user.id,
+            provider=SSO_PROVIDER["name"],
+            issuer=SSO_PROVIDER["issuer"],
+            subject=f"agency-{user.username}",
+            email=user.email,
+        )
+        for user in (p2, p3)
+    ]
+    db.session.add_all(identities)
+    totp = TotpCredential(
+        user_id=p2.id, secret=pyotp.random_base32(), confirmed_at=utcnow()
+    )
+    db.session.add(totp)
+    second_factor.new_recovery_codes(p2)
+    db.session.commit()
+    other = db.session.scalar(select(UserSession).where(UserSession.user_id == p2.id))
+    return Accounts(
+        other_session_p2=other,
+        identity_p2=identities[0],
+        identity_p3=identities[1],
+        totp_p2=totp,
+    )
+
+
+def _configure_sso(app, monkeypatch) -> None:
+    monkeypatch.setitem(app.config, "OIDC_PROVIDERS", [dict(SSO_PROVIDER)])
+    monkeypatch.setitem(
+        oidc._metadata_cache, SSO_PROVIDER["issuer"], (clock.monotonic(), SSO_METADATA)
+    )
+
+
+def pass_second_factor(client, user) -> None:
+    """The second step of signing in, with the next code of the person's app."""
+    found = second_factor.credential(user)
+    db.session.refresh(found)
+    totp = pyotp.TOTP(found.secret)
+    counter = max(found.last_counter + 1, int(clock.time()) // totp.interval - 1)
+    response = client.post(
+        "/auth/two-factor", data={"code": totp.generate_otp(counter)}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert "/auth/" not in response.headers["Location"], "the code was refused"
 
 
 def _library(users, group_a, group_b, chair_b, extra) -> Library:
@@ -509,6 +674,8 @@ def client_as(app, login, world):
             return app.test_client()
         user = world.users[principal]
         client = login(user)
+        if second_factor.is_enrolled(user):
+            pass_second_factor(client, user)
         if principal == "P6":
             # Deactivated behind the app's back: the session row is still valid.
             user.is_active = False

@@ -8,9 +8,11 @@ from io import BytesIO
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import pyotp
 from PIL import Image
 from sqlalchemy import select
 
+from collab.auth import second_factor
 from collab.demo.documents import pdf
 from collab.extensions import db
 from tests.factories import PASSWORD  # every principal's password
@@ -778,3 +780,141 @@ def snapshot() -> dict[str, list[tuple]]:
         rows = db.session.execute(select(*columns).order_by(*table.primary_key.columns))
         tables[table.name] = [tuple(row) for row in rows]
     return tables
+
+
+# Time polls: "A"/"B" name the group's open poll (A's asked by P4 of P2, P4 and Ed;
+# B's by B's chair of P3 and itself). Answers and the decision name the poll's slots.
+def poll_url(poll, suffix: str = "", slug: str | None = None) -> str:
+    """A poll's address, through its own group or through ``slug``."""
+    return f"/groups/{slug or poll.group.slug}/polls/{poll.id}{suffix}"
+
+
+def poll_form(title: str = "Autumn plenary", participants=(), **fields) -> dict:
+    """The new-poll form as the browser sends it: two days a fortnight away, answers
+    closing in a week, Paris time."""
+    today = date.today()
+    data = {
+        "title": title,
+        "duration_minutes": "90",
+        "timezone": "Europe/Paris",
+        "clocks": "09:00, 14:00",
+        "closes_on": (today + timedelta(days=7)).isoformat(),
+        "closes_time": "17:00",
+        "description": "Two hours, **online**.",
+        "participants": [str(i) for i in participants],
+    }
+    for n in range(7):
+        data[f"days-{n}"] = (
+            (today + timedelta(days=14 + n)).isoformat() if n < 2 else ""
+        )
+    return {**data, **fields}
+
+
+def vote_form(poll, answers=("yes", "maybe", "no", "yes"), comment="") -> dict:
+    """Answers for the poll's slots, in time order."""
+    form = {f"slot-{slot.id}": a for slot, a in zip(poll.slots, answers, strict=False)}
+    return {**form, "comment": comment}
+
+
+def _poll(w, target: str):
+    return {"A": w.polls.poll_a, "B": w.polls.poll_b}[target]
+
+
+def _people_of(w, target: str) -> list[int]:
+    if target == "A":
+        return [w.users["P2"].id, w.users["P4"].id]
+    return [w.users["P3"].id, w.chair_b.id]
+
+
+for _t in ("A", "B"):
+    ROUTES |= {
+        ("polls.index", _t): lambda w, t=_t: (f"/groups/{_SLUG[t]}/polls/", {}),
+        ("polls.new", _t): lambda w, t=_t: (
+            f"/groups/{_SLUG[t]}/polls/new",
+            poll_form(participants=_people_of(w, t)),
+        ),
+        ("polls.show", _t): lambda w, t=_t: (poll_url(_poll(w, t)), {}),
+        ("polls.vote", _t): lambda w, t=_t: (
+            poll_url(_poll(w, t), "/vote"),
+            vote_form(_poll(w, t), comment="Any morning works."),
+        ),
+        ("polls.decide", _t): lambda w, t=_t: (
+            poll_url(_poll(w, t), "/decide"),
+            {"slot": str(_poll(w, t).slots[0].id), "invite": ""},
+        ),
+    }
+
+
+def _enrolling_code(user) -> str:
+    """The current code of the person's app, set up but not confirmed yet."""
+    found = second_factor.credential(user)
+    if found is None:
+        found = second_factor.start_enrolment(user)
+        db.session.commit()
+    return pyotp.TOTP(found.secret).now()
+
+
+def _accounts_made(w, url: str) -> str:
+    """``url``, once P2's sessions, sign-ins and authenticator app exist."""
+    assert w.accounts is not None
+    return url
+
+
+# My account: "-" the signed-in person's own; "P2" P2's own things (P2's other
+# session, P2's sign-in at the provider; with "P2" P2 has an authenticator app).
+ROUTES |= {
+    ("account.security", "-"): lambda w: ("/account/security", {}),
+    ("account.change_password", "-"): lambda w: (
+        "/account/password",
+        {"current": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+    ),
+    ("account.end_one_session", "P2"): lambda w: (
+        f"/account/sessions/{w.accounts.other_session_p2.id}/end",
+        {},
+    ),
+    ("account.two_factor", "-"): lambda w: ("/account/two-factor", {}),
+    # P5 has started setting up an app: P5's current code confirms it (the others
+    # have no app started: the code is a form error for them).
+    ("account.two_factor", "P5-enrolling"): lambda w: (
+        "/account/two-factor",
+        {"code": _enrolling_code(w.users["P5"])},
+    ),
+    ("account.remove_two_factor", "P2"): lambda w: (
+        _accounts_made(w, "/account/two-factor/remove"),
+        {"password": PASSWORD},
+    ),
+    ("account.new_recovery_codes", "P2"): lambda w: (
+        _accounts_made(w, "/account/two-factor/recovery-codes"),
+        {"password": PASSWORD},
+    ),
+    # The second step of signing in, with no first step behind it: back to sign-in.
+    ("auth.two_factor", "-"): lambda w: ("/auth/two-factor", {"code": "000000"}),
+    ("admin.person_action", "reset-2fa"): lambda w: (
+        _accounts_made(w, f"/admin/people/{w.users['P2'].id}/reset-2fa"),
+        {},
+    ),
+    # Organisation sign-in: "unknown" names no configured provider, "agency" the one
+    # configured for the test (its discovery document cached: no server is asked).
+    ("sso.start", "unknown"): lambda w: (
+        "/auth/sso/unknown/start",
+        {"next": "/groups/"},
+    ),
+    ("sso.start", "agency"): lambda w: (
+        f"/auth/sso/{w.sso['name']}/start",
+        {"next": "/groups/"},
+    ),
+    ("sso.callback", "unknown"): lambda w: (
+        "/auth/sso/unknown/callback?state=made-up&code=made-up",
+        {},
+    ),
+    # A state this browser never started: refused with a message (400).
+    ("sso.callback", "agency"): lambda w: (
+        f"/auth/sso/{w.sso['name']}/callback?state=made-up&code=made-up",
+        {},
+    ),
+    ("sso.identities_page", "-"): lambda w: ("/auth/sso/identities", {}),
+    ("sso.unlink", "P2"): lambda w: (
+        f"/auth/sso/identities/{w.accounts.identity_p2.id}/unlink",
+        {},
+    ),
+}

@@ -28,6 +28,18 @@ PUBLIC_VIEWS = {
     # the person is an active member of, never drafts. Bad or replaced tokens get 404
     # (test_route_matrix.py, test_canary.py).
     "meetings.personal_feed",
+    # The second step of signing in (/auth/two-factor): the person is not signed in
+    # yet. Only a fixed-size note in the cookie (user id, time, next) set by a correct
+    # password makes it ask for a code, for five minutes; without one it sends the
+    # visitor back to sign-in. Codes are throttled like passwords.
+    "auth.two_factor",
+    # Organisation sign-in (OpenID Connect): the start (POST, with a CSRF token) sends
+    # the browser to a configured provider with state, nonce and PKCE; the callback is
+    # where the provider sends the browser back, before anyone is signed in. It
+    # accepts only this browser's latest state for that provider, once, and an ID
+    # token signed by the issuer for this client. Unknown providers are 404.
+    "sso.start",
+    "sso.callback",
 }
 
 

@@ -18,7 +18,13 @@ week (published agenda; minutes a draft in A, circulated in B) and its first ite
 attachment, decision and action (P2's in A, P3's in B); "A-draft"/"B-draft" the group's
 draft meeting; "A-unpublished" A's scheduled meeting with an agenda not yet published;
 "A-past" A's held meeting with circulated minutes; personal_feed "P2" is P2's token,
-"old" P4's replaced token, "forged" one with a made-up signature.
+"old" P4's replaced token, "forged" one with a made-up signature. Time polls: "A"/"B"
+name the group's open poll (A's asks P2, P4 and Ed; B's asks P3 and B's chair).
+Account: "-" the person's own page or form; "P2" P2's other session, P2's sign-in at
+the provider, P2's authenticator app (then P2 has one: the secretariat's "reset-2fa"
+aims at it); "P5-enrolling" P5's app set up but not confirmed, with its current code.
+Organisation sign-in: "unknown" names no configured provider, "agency" one configured
+for the test (discovery cached, no server asked).
 """
 
 import pytest
@@ -100,6 +106,16 @@ RUN_A, RUN_B = CHAIR_OF_A, MODERATE_B
 TAKE_PART_A, TAKE_PART_B = READ_A, WRITE_B
 # Draft minutes: the meeting is visible to members, its minutes are not (403).
 DRAFT_MINUTES_A = CHAIR_OF_A
+# Time polls. Reading (list, page with results): whoever can view the group. Asking
+# and deciding: chairs of the group and the secretariat. Answering: the people asked
+# (P2 and P4 in A, P3 in B); the secretariat was not asked (403).
+POLLS_A, POLLS_B = READ_A, READ_B
+ASK_A, ASK_B = CHAIR_OF_A, MODERATE_B
+ANSWER_A = row(L, 404, A, 404, A, 403, L)
+ANSWER_B = row(L, 403, 403, A, 403, 403, L)
+# One's own session or sign-in at a provider (P2's): nobody else, not even the
+# secretariat; another person's id is 404, like one that does not exist.
+OWN_ACCOUNT_P2 = OWN_P2
 
 # (endpoint, method, target) → row(P0, P1, P2, P3, P4, P5, P6).
 MATRIX = {
@@ -143,6 +159,7 @@ MATRIX = {
     ("admin.archive_group", "POST", "A"): CONSOLE,
     ("admin.people", "GET", "-"): CONSOLE,
     ("admin.person_action", "POST", "-"): CONSOLE,
+    ("admin.person_action", "POST", "reset-2fa"): CONSOLE,
     ("admin.import_people", "GET", "-"): CONSOLE,
     ("admin.import_people", "POST", "-"): CONSOLE,
     ("admin.apply_import", "POST", "-"): CONSOLE,
@@ -354,6 +371,40 @@ MATRIX = {
     ("minutes.add_action", "POST", "B"): RUN_B,
     ("minutes.action_status", "POST", "A"): TAKE_PART_A,
     ("minutes.action_status", "POST", "B"): TAKE_PART_B,
+    # Time polls.
+    ("polls.index", "GET", "A"): POLLS_A,
+    ("polls.index", "GET", "B"): POLLS_B,
+    ("polls.new", "GET", "A"): ASK_A,
+    ("polls.new", "POST", "A"): ASK_A,
+    ("polls.new", "GET", "B"): ASK_B,
+    ("polls.new", "POST", "B"): ASK_B,
+    ("polls.show", "GET", "A"): POLLS_A,
+    ("polls.show", "GET", "B"): POLLS_B,
+    ("polls.vote", "POST", "A"): ANSWER_A,
+    ("polls.vote", "POST", "B"): ANSWER_B,
+    ("polls.decide", "POST", "A"): ASK_A,
+    ("polls.decide", "POST", "B"): ASK_B,
+    # My account.
+    ("account.security", "GET", "-"): SIGNED_IN,
+    ("account.change_password", "POST", "-"): SIGNED_IN,
+    ("account.end_one_session", "POST", "P2"): OWN_ACCOUNT_P2,
+    ("account.two_factor", "GET", "-"): SIGNED_IN,
+    ("account.two_factor", "POST", "P5-enrolling"): SIGNED_IN,
+    # P2 removes its app; the others have none, and removing nothing is harmless.
+    ("account.remove_two_factor", "POST", "P2"): SIGNED_IN,
+    # Only P2 has an app: the others have no recovery codes to renew (404).
+    ("account.new_recovery_codes", "POST", "P2"): OWN_ACCOUNT_P2,
+    # Public: the second step of signing in; with no first step, back to sign-in.
+    ("auth.two_factor", "GET", "-"): EVERYONE,
+    ("auth.two_factor", "POST", "-"): EVERYONE,
+    # Organisation sign-in. Public: starting and coming back happen before signing
+    # in; an unknown provider is 404 for everyone.
+    ("sso.start", "POST", "unknown"): NOBODY,
+    ("sso.start", "POST", "agency"): EVERYONE,
+    ("sso.callback", "GET", "unknown"): NOBODY,
+    ("sso.callback", "GET", "agency"): EVERYONE,
+    ("sso.identities_page", "GET", "-"): SIGNED_IN,
+    ("sso.unlink", "POST", "P2"): OWN_ACCOUNT_P2,
 }
 
 CASES = [
