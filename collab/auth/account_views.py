@@ -140,7 +140,7 @@ def change_password():
             services.end_all_sessions(
                 current_user, current_user, keep_raw=session.get("sid")
             )
-        second_factor._tell(current_user, "password_changed")
+        second_factor.tell(current_user, "password_changed")
         db.session.commit()
         flash(_("Your password is changed."), "success")
         return redirect(url_for(".security"))

@@ -110,7 +110,7 @@ def confirm_enrolment(user: User, code: str) -> list[str]:
     found.last_counter = counter
     codes = new_recovery_codes(user)
     audit.record(user, "auth.2fa_enabled", user)
-    _tell(user, "second_factor_added")
+    tell(user, "second_factor_added")
     return codes
 
 
@@ -134,7 +134,7 @@ def remove(user: User, *, actor: User) -> None:
         "auth.2fa_reset" if actor.id != user.id else "auth.2fa_disabled",
         user,
     )
-    _tell(user, "second_factor_removed")
+    tell(user, "second_factor_removed")
 
 
 # --- sign-in -----------------------------------------------------------------------
@@ -214,7 +214,7 @@ def _failed(user: User, action: str) -> None:
     audit.record(user, action, user)
 
 
-def _tell(user: User, template: str) -> None:
+def tell(user: User, template: str) -> None:
     from collab.notifications.services import queue_email
 
     queue_email(user.email, template, user.locale, user=user)

@@ -55,7 +55,7 @@ def _item_fields(item: AgendaItem, meeting: Meeting, fields: dict) -> None:
     kind = fields.get("kind") or ItemKind.DISCUSSION
     if kind not in set(ItemKind):
         raise DomainError(_("Choose what the item is for."), "kind")
-    presenter = services.search_owner(meeting.group, fields.get("presenter_id"))
+    presenter = services.participant(meeting.group, fields.get("presenter_id"))
     if fields.get("presenter_id") and presenter is None:
         raise DomainError(_("Choose a member of the group."), "presenter_id")
     item.title = title[:200]

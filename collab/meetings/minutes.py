@@ -157,7 +157,7 @@ def comment(actor: User, meeting: Meeting, body: str) -> MinutesComment:
 
 
 def set_minute_taker(actor: User, meeting: Meeting, user_id: int | None) -> None:
-    person = services.search_owner(meeting.group, user_id)
+    person = services.participant(meeting.group, user_id)
     if user_id and person is None:
         raise DomainError(_("Choose a member of the group."), "user")
     meeting.minute_taker = person
@@ -227,7 +227,7 @@ def add_action(
     text = (text or "").strip()
     if not text:
         raise DomainError(_("Say what is to be done."), "text")
-    owner = services.search_owner(meeting.group, owner_id)
+    owner = services.participant(meeting.group, owner_id)
     if owner is None:
         raise DomainError(_("Choose a member of the group."), "owner")
     if due_on is None:

@@ -177,7 +177,7 @@ def history(group, meeting_id):
     require(permissions.can_view_minutes(current_user, meeting))
     revisions = minutes.revisions(meeting)
     if not permissions.can_write_minutes(current_user, meeting) and not (
-        services.can_see_drafts(current_user, group)
+        permissions.can_see_drafts(current_user, group)
     ):
         # Members never saw the drafts: their history starts at circulation.
         revisions = [r for r in revisions if r.stage != "draft"]

@@ -14,10 +14,16 @@ def can_schedule_meeting(user, group) -> bool:
     return can_chair(user, group)
 
 
+def can_see_drafts(user, group) -> bool:
+    """Chairs (and the secretariat, chair everywhere) see draft meetings and draft
+    minutes' history."""
+    return role_in(user, group) == Role.CHAIR
+
+
 def can_view_meeting(user, meeting) -> bool:
     """Everyone who sees the group sees its meetings; drafts only their chairs."""
     if meeting.status == Status.DRAFT:
-        return role_in(user, meeting.group) == Role.CHAIR
+        return can_see_drafts(user, meeting.group)
     return can_view_group(user, meeting.group)
 
 

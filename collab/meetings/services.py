@@ -12,7 +12,6 @@ from collab.audit import services as audit
 from collab.auth.models import User
 from collab.core.db import utcnow
 from collab.core.errors import DomainError
-from collab.core.permissions import Role, is_secretariat
 from collab.extensions import db
 from collab.groups.models import Group, Membership, MembershipStatus
 from collab.meetings import notify, times
@@ -427,12 +426,6 @@ def default_fields(user: User) -> dict:
     }
 
 
-def can_see_drafts(user: User, group: Group) -> bool:
-    from collab.core.permissions import role_in
-
-    return is_secretariat(user) or role_in(user, group) == Role.CHAIR
-
-
 def local_fields(meeting: Meeting) -> dict:
     """The meeting as its edit form shows it: wall-clock times in its own zone."""
     span = times.span(meeting.starts_at, meeting.ends_at, meeting.timezone)
@@ -453,7 +446,19 @@ def today_in(zone_name: str) -> date:
     return utcnow().astimezone(times.zone(zone_name)).date()
 
 
-def search_owner(group: Group, user_id: int | None) -> User | None:
+def participant(group: Group, user_id: int | None) -> User | None:
+    """The active participant with this id (an owner, presenter or minute taker),
+    or None when they are not one."""
     if not user_id:
         return None
-    return next((u for u in participants(group) if u.id == user_id), None)
+    return db.session.scalar(
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            User.id == user_id,
+            Membership.group_id == group.id,
+            Membership.status == MembershipStatus.ACTIVE,
+            User.is_active.is_(True),
+            User.erased_at.is_(None),
+        )
+    )

@@ -60,7 +60,7 @@ def ics_response(body: bytes, filename: str) -> Response:
 @bp.get("/groups/<slug>/meetings/")
 @group_view()
 def index(group):
-    drafts = services.can_see_drafts(current_user, group)
+    drafts = permissions.can_see_drafts(current_user, group)
     upcoming = db.session.scalars(
         services.meetings_of(group, upcoming=True, include_drafts=drafts)
     ).all()
@@ -117,6 +117,7 @@ def _show(group, meeting, rsvp_form=None, status=200):
     answers = services.rsvps(meeting)
     present = services.attendance(meeting)
     show_minutes = permissions.can_view_minutes(current_user, meeting)
+    pending = agenda.changes(meeting) if agenda.has_unsent_changes(meeting) else []
     return render_template(
         "meetings/show.html",
         group=group,
@@ -125,7 +126,7 @@ def _show(group, meeting, rsvp_form=None, status=200):
         slots=agenda.timetable(meeting),
         overflow=agenda.overflow_minutes(meeting),
         show_agenda=permissions.can_view_agenda(current_user, meeting),
-        unsent=agenda.has_unsent_changes(meeting),
+        unsent=bool(pending),
         mine=mine,
         rsvp_form=rsvp_form,
         tally={
@@ -150,9 +151,7 @@ def _show(group, meeting, rsvp_form=None, status=200):
         ended=services.has_ended(meeting),
         started=meeting.starts_at <= utcnow(),
         describe=agenda.describe,
-        pending_changes=agenda.changes(meeting)
-        if agenda.has_unsent_changes(meeting)
-        else [],
+        pending_changes=pending,
     ), status
 
 
@@ -366,7 +365,7 @@ def meeting_ics(group, meeting_id):
 @bp.get("/groups/<slug>/meetings/calendar.ics")
 @group_view()
 def group_ics(group):
-    body = calendar.group_feed(group, services.can_see_drafts(current_user, group))
+    body = calendar.group_feed(group, permissions.can_see_drafts(current_user, group))
     return ics_response(body, f"{group.slug}.ics")
 
 
