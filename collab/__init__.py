@@ -41,6 +41,7 @@ BLUEPRINTS = (
     "members.views",
     "notifications.views",
     "admin.views",
+    "search.views",
     "site.views",
 )
 COMMANDS = (
@@ -51,6 +52,7 @@ COMMANDS = (
     ("documents", "storage_cli"),
     ("meetings", "cli"),
     ("polls", "cli"),
+    ("search", "cli"),
     ("demo", "cli"),
 )
 
@@ -102,10 +104,12 @@ def create_app(config: dict | None = None) -> Flask:
 
     from collab.audit import services as audit
     from collab.notifications import services as outbox
+    from collab.search import index as search_index
 
     permissions.install_default_deny(app)
     audit.init_app(app)
     outbox.init_app(app)
+    search_index.install()
     security.init_app(app)
     storage.init_app(app)
     templating.init_app(app)

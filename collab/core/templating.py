@@ -119,6 +119,7 @@ def init_app(app: Flask) -> None:
     from collab.members import permissions as member_permissions
     from collab.notifications.activity import unread_count
     from collab.polls import permissions as poll_permissions
+    from collab.search import permissions as search_permissions
     from collab.threads import permissions as thread_permissions
 
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
@@ -144,6 +145,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = lambda source: text.as_markup(
         text.render_markdown(source or "")
     )
+    app.jinja_env.filters["highlight"] = text.highlight
     app.jinja_env.globals["url_for_self"] = url_for_self
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "en")
     app.jinja_env.globals["languages"] = lambda: current_app.config["LANGUAGES"]
@@ -156,6 +158,7 @@ def init_app(app: Flask) -> None:
         document_permissions,
         meeting_permissions,
         poll_permissions,
+        search_permissions,
     ):
         register_permissions(app, module)
     app.jinja_env.globals["unread_notifications"] = lambda: unread_count(current_user)

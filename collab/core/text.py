@@ -4,12 +4,13 @@ This is the only module that sanitises user HTML; views and templates never do.
 """
 
 from functools import partial
+from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import bleach
 from bleach.linkifier import LinkifyFilter
 from markdown_it import MarkdownIt
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 ALLOWED_TAGS = frozenset(
     "p br hr h1 h2 h3 h4 h5 h6 strong em b i del s code pre blockquote ul ol li a img "
@@ -79,3 +80,35 @@ def own_svg(svg: str) -> Markup:
     """Only for SVG our own code draws (the second factor's QR code, by segno): no
     user text is ever part of it."""
     return Markup(svg)
+
+
+class _TextOnly(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+    def handle_starttag(self, tag, attrs):
+        # Block boundaries keep words apart: "<p>a</p><p>b</p>" is "a b", not "ab".
+        self.parts.append(" ")
+
+
+def plain_text(html: str) -> str:
+    """The words of stored (already sanitised) HTML, for the search index."""
+    parser = _TextOnly()
+    parser.feed(html or "")
+    parser.close()
+    return " ".join("".join(parser.parts).split())
+
+
+# What the search engines put around matched words in a snippet: control characters
+# the index never stores, so user text cannot fake them.
+MATCH_START, MATCH_END = "\x02", "\x03"
+
+
+def highlight(snippet: str) -> Markup:
+    """A search snippet: the text escaped first, then the matches marked."""
+    escaped = str(escape(snippet))
+    return Markup(escaped.replace(MATCH_START, "<mark>").replace(MATCH_END, "</mark>"))

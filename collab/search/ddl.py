@@ -1,0 +1,96 @@
+"""The engine-specific text index on ``search_entries``, kept in step by triggers so
+that whatever writes an entry (the incremental index, a rebuild, a restore) also
+updates the text index.
+
+SQLite: an FTS5 table over the entries (external content: the text is stored once),
+Porter stemming after Unicode folding, so "réunion" finds "Reunion" and "meetings"
+finds "meeting"; prefix indexes make "wall*" cheap.
+PostgreSQL: a tsvector column with a GIN index; text is folded by ``unaccent`` and
+stemmed with both English and French rules (the groups write in both), titles
+weighted above bodies.
+
+The migration creates the same objects; its copy of these statements is frozen there.
+"""
+
+from sqlalchemy import DDL, event
+
+SQLITE_CREATE = (
+    """CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
+        title, body, content='search_entries', content_rowid='id',
+        tokenize='porter unicode61 remove_diacritics 2', prefix='2 3')""",
+    """CREATE TRIGGER IF NOT EXISTS search_entries_ai AFTER INSERT ON search_entries
+    BEGIN
+        INSERT INTO search_fts(rowid, title, body) VALUES (new.id, new.title, new.body);
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS search_entries_ad AFTER DELETE ON search_entries
+    BEGIN
+        INSERT INTO search_fts(search_fts, rowid, title, body)
+        VALUES ('delete', old.id, old.title, old.body);
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS search_entries_au
+    AFTER UPDATE OF title, body ON search_entries
+    BEGIN
+        INSERT INTO search_fts(search_fts, rowid, title, body)
+        VALUES ('delete', old.id, old.title, old.body);
+        INSERT INTO search_fts(rowid, title, body) VALUES (new.id, new.title, new.body);
+    END""",
+)
+SQLITE_DROP = (
+    "DROP TRIGGER IF EXISTS search_entries_ai",
+    "DROP TRIGGER IF EXISTS search_entries_ad",
+    "DROP TRIGGER IF EXISTS search_entries_au",
+    "DROP TABLE IF EXISTS search_fts",
+)
+
+POSTGRESQL_CREATE = (
+    "CREATE EXTENSION IF NOT EXISTS unaccent",
+    "DROP TEXT SEARCH CONFIGURATION IF EXISTS collab_en CASCADE",
+    "DROP TEXT SEARCH CONFIGURATION IF EXISTS collab_fr CASCADE",
+    "CREATE TEXT SEARCH CONFIGURATION collab_en (COPY = english)",
+    """ALTER TEXT SEARCH CONFIGURATION collab_en
+        ALTER MAPPING FOR hword, hword_part, word WITH unaccent, english_stem""",
+    "CREATE TEXT SEARCH CONFIGURATION collab_fr (COPY = french)",
+    """ALTER TEXT SEARCH CONFIGURATION collab_fr
+        ALTER MAPPING FOR hword, hword_part, word WITH unaccent, french_stem""",
+    "ALTER TABLE search_entries ADD COLUMN tsv tsvector",
+    """CREATE OR REPLACE FUNCTION search_entries_tsv() RETURNS trigger AS $$
+    BEGIN
+        NEW.tsv :=
+            setweight(to_tsvector('collab_en', coalesce(NEW.title, '')), 'A')
+            || setweight(to_tsvector('collab_en', coalesce(NEW.body, '')), 'D')
+            || setweight(to_tsvector('collab_fr', coalesce(NEW.title, '')), 'A')
+            || setweight(to_tsvector('collab_fr', coalesce(NEW.body, '')), 'D');
+        RETURN NEW;
+    END
+    $$ LANGUAGE plpgsql""",
+    """CREATE TRIGGER search_entries_tsv BEFORE INSERT OR UPDATE OF title, body
+        ON search_entries FOR EACH ROW EXECUTE FUNCTION search_entries_tsv()""",
+    "CREATE INDEX ix_search_entries_tsv ON search_entries USING gin (tsv)",
+)
+POSTGRESQL_DROP = (
+    "DROP FUNCTION IF EXISTS search_entries_tsv() CASCADE",
+    "DROP TEXT SEARCH CONFIGURATION IF EXISTS collab_en CASCADE",
+    "DROP TEXT SEARCH CONFIGURATION IF EXISTS collab_fr CASCADE",
+)
+
+# Objects autogenerate must not treat as unknown (they are not in the models).
+UNMAPPED_TABLE_PREFIX = "search_fts"
+UNMAPPED_COLUMNS = {("search_entries", "tsv")}
+UNMAPPED_INDEXES = {"ix_search_entries_tsv"}
+
+
+def install(table) -> None:
+    """Create (and drop) the text index with the table, as ``create_all`` does in the
+    tests."""
+    for dialect, create, drop in (
+        ("sqlite", SQLITE_CREATE, SQLITE_DROP),
+        ("postgresql", POSTGRESQL_CREATE, POSTGRESQL_DROP),
+    ):
+        for statement in create:
+            event.listen(
+                table, "after_create", DDL(statement).execute_if(dialect=dialect)
+            )
+        for statement in drop:
+            event.listen(
+                table, "before_drop", DDL(statement).execute_if(dialect=dialect)
+            )

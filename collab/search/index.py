@@ -1,0 +1,161 @@
+"""Keeping the index current: whatever a service changes in a session (a post written,
+a document trashed, minutes circulated, a profile edited) is reindexed in the same
+transaction, just before it commits, by one session hook. No service has to remember
+to call the index, and a rolled-back change leaves the index as it was.
+
+``rebuild`` recomputes the whole index (``flask search reindex``)."""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+
+from sqlalchemy import delete, event, insert, inspect, select
+from sqlalchemy.orm import Session
+
+from collab.extensions import db
+from collab.search import entries
+from collab.search.models import SearchEntry
+
+_PENDING = "search_roots"
+BATCH = 1000
+
+
+def _roots_of(obj) -> set[str]:
+    """The index roots a changed object belongs to."""
+    from collab.auth.models import User
+    from collab.documents.models import Document, DocumentTag, DocumentVersion
+    from collab.meetings.models import Action, AgendaItem, Decision, Meeting
+    from collab.members.models import Expertise
+    from collab.threads.models import Post, Thread
+
+    if isinstance(obj, Post):
+        return {f"p{obj.id}"}
+    if isinstance(obj, Thread):
+        return {f"t{obj.id}"}
+    if isinstance(obj, Document):
+        return {f"d{obj.id}"}
+    if isinstance(obj, DocumentVersion | DocumentTag):
+        return {f"d{obj.document_id}"}
+    if isinstance(obj, Meeting):
+        return {f"m{obj.id}"}
+    if isinstance(obj, AgendaItem | Decision | Action):
+        return {f"m{obj.meeting_id}"}
+    if isinstance(obj, User):
+        return {f"u{obj.id}"}
+    if isinstance(obj, Expertise):
+        return {f"u{obj.user_id}"}
+    return set()
+
+
+def _moved_or_renamed(thread) -> bool:
+    state = inspect(thread)
+    return any(
+        state.attrs[name].history.has_changes() for name in ("title", "group_id")
+    )
+
+
+def _collect(session: Session, _flush_context) -> None:
+    """after_flush: ids are known, and new/dirty/deleted still list what changed."""
+    from collab.threads.models import Thread
+
+    pending = session.info.setdefault(_PENDING, set())
+    for obj in session.new | session.deleted:
+        pending |= _roots_of(obj)
+    for obj in session.dirty:
+        if not session.is_modified(obj, include_collections=False):
+            continue
+        pending |= _roots_of(obj)
+        if isinstance(obj, Thread) and obj.id is not None and _moved_or_renamed(obj):
+            # Its posts carry the thread's group and title.
+            pending.add(f"T{obj.id}")
+
+
+def _apply(session: Session) -> None:
+    """before_commit: bring the entries of every changed root up to date."""
+    if not session.info.get(_PENDING):
+        return
+    session.flush()
+    pending = session.info.pop(_PENDING, set())
+    if pending:
+        reindex(pending, session)
+
+
+def _forget(session: Session, *_args) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def reindex(roots: Iterable[str], session: Session | None = None) -> None:
+    """Replace the entries of ``roots`` ("p12", "d3", …) by freshly built ones.
+    "T<id>" stands for every post of a thread."""
+    from collab.threads.models import Post
+
+    session = session or db.session()
+    by_kind = defaultdict(set)
+    for root in roots:
+        if root.startswith("T"):
+            thread_id = int(root[1:])
+            by_kind["p"].update(
+                session.scalars(select(Post.id).where(Post.thread_id == thread_id))
+            )
+        else:
+            by_kind[root[0]].add(int(root[1:]))
+    for kind, ids in by_kind.items():
+        ids = sorted(ids)
+        for start in range(0, len(ids), BATCH):
+            chunk = ids[start : start + BATCH]
+            session.execute(
+                delete(SearchEntry).where(
+                    SearchEntry.root.in_([f"{kind}{i}" for i in chunk])
+                )
+            )
+            _insert(session, entries.BUILDERS[kind](chunk))
+
+
+def _insert(session: Session, rows) -> int:
+    rows = list(rows)
+    if rows:
+        session.execute(insert(SearchEntry), rows)
+    return len(rows)
+
+
+def rebuild(progress: Callable[[str, int], None] | None = None) -> int:
+    """Empty the index and build it again from the content, kind by kind, committing
+    per batch so a large rebuild neither holds one huge transaction nor the lock."""
+    from collab.auth.models import User
+    from collab.documents.models import Document
+    from collab.meetings.models import Meeting
+    from collab.threads.models import Post, Thread
+
+    session = db.session()
+    session.execute(delete(SearchEntry))
+    session.commit()
+    total = 0
+    for kind, model in (
+        ("u", User),
+        ("t", Thread),
+        ("d", Document),
+        ("m", Meeting),
+        ("p", Post),
+    ):
+        last = 0
+        while True:
+            ids = session.scalars(
+                select(model.id).where(model.id > last).order_by(model.id).limit(BATCH)
+            ).all()
+            if not ids:
+                break
+            count = _insert(session, entries.BUILDERS[kind](ids))
+            session.commit()
+            session.expunge_all()
+            total += count
+            last = ids[-1]
+            if progress:
+                progress(kind, len(ids))
+    return total
+
+
+def install() -> None:
+    """Hook every session of the app (once per process)."""
+    if not event.contains(Session, "after_flush", _collect):
+        event.listen(Session, "after_flush", _collect)
+        event.listen(Session, "before_commit", _apply)
+        event.listen(Session, "after_rollback", _forget)
