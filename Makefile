@@ -26,6 +26,7 @@ compile-translations: $(VENV)/.installed
 run: $(VENV)/.installed compile-translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load
+	$(BIN)/flask search reindex --if-empty
 	@echo "collab is on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT) --no-debugger --no-reload
 

@@ -13,8 +13,16 @@ KINDS = {"u": "people", "t": "threads", "d": "documents", "m": "meetings", "p": 
 
 
 @cli.command("reindex")
-def reindex():
+@click.option(
+    "--if-empty",
+    is_flag=True,
+    help="Only when the index is empty (after upgrading a site that had content).",
+)
+def reindex(if_empty: bool):
     """Empty the index and build it again (safe to run while collab serves)."""
+    if if_empty and index.has_entries():
+        click.echo("The search index is already built.")
+        return
     started = time.monotonic()
     seen: dict[str, int] = {}
 

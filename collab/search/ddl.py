@@ -44,22 +44,22 @@ SQLITE_DROP = (
 
 POSTGRESQL_CREATE = (
     "CREATE EXTENSION IF NOT EXISTS unaccent",
-    "DROP TEXT SEARCH CONFIGURATION IF EXISTS collab_en CASCADE",
-    "DROP TEXT SEARCH CONFIGURATION IF EXISTS collab_fr CASCADE",
-    "CREATE TEXT SEARCH CONFIGURATION collab_en (COPY = english)",
-    """ALTER TEXT SEARCH CONFIGURATION collab_en
+    "DROP TEXT SEARCH CONFIGURATION IF EXISTS search_en CASCADE",
+    "DROP TEXT SEARCH CONFIGURATION IF EXISTS search_fr CASCADE",
+    "CREATE TEXT SEARCH CONFIGURATION search_en (COPY = english)",
+    """ALTER TEXT SEARCH CONFIGURATION search_en
         ALTER MAPPING FOR hword, hword_part, word WITH unaccent, english_stem""",
-    "CREATE TEXT SEARCH CONFIGURATION collab_fr (COPY = french)",
-    """ALTER TEXT SEARCH CONFIGURATION collab_fr
+    "CREATE TEXT SEARCH CONFIGURATION search_fr (COPY = french)",
+    """ALTER TEXT SEARCH CONFIGURATION search_fr
         ALTER MAPPING FOR hword, hword_part, word WITH unaccent, french_stem""",
     "ALTER TABLE search_entries ADD COLUMN tsv tsvector",
     """CREATE OR REPLACE FUNCTION search_entries_tsv() RETURNS trigger AS $$
     BEGIN
         NEW.tsv :=
-            setweight(to_tsvector('collab_en', coalesce(NEW.title, '')), 'A')
-            || setweight(to_tsvector('collab_en', coalesce(NEW.body, '')), 'D')
-            || setweight(to_tsvector('collab_fr', coalesce(NEW.title, '')), 'A')
-            || setweight(to_tsvector('collab_fr', coalesce(NEW.body, '')), 'D');
+            setweight(to_tsvector('search_en', coalesce(NEW.title, '')), 'A')
+            || setweight(to_tsvector('search_en', coalesce(NEW.body, '')), 'D')
+            || setweight(to_tsvector('search_fr', coalesce(NEW.title, '')), 'A')
+            || setweight(to_tsvector('search_fr', coalesce(NEW.body, '')), 'D');
         RETURN NEW;
     END
     $$ LANGUAGE plpgsql""",
@@ -69,8 +69,8 @@ POSTGRESQL_CREATE = (
 )
 POSTGRESQL_DROP = (
     "DROP FUNCTION IF EXISTS search_entries_tsv() CASCADE",
-    "DROP TEXT SEARCH CONFIGURATION IF EXISTS collab_en CASCADE",
-    "DROP TEXT SEARCH CONFIGURATION IF EXISTS collab_fr CASCADE",
+    "DROP TEXT SEARCH CONFIGURATION IF EXISTS search_en CASCADE",
+    "DROP TEXT SEARCH CONFIGURATION IF EXISTS search_fr CASCADE",
 )
 
 # Objects autogenerate must not treat as unknown (they are not in the models).

@@ -117,6 +117,10 @@ def _insert(session: Session, rows) -> int:
     return len(rows)
 
 
+def has_entries() -> bool:
+    return db.session.scalar(select(SearchEntry.id).limit(1)) is not None
+
+
 def rebuild(progress: Callable[[str, int], None] | None = None) -> int:
     """Empty the index and build it again from the content, kind by kind, committing
     per batch so a large rebuild neither holds one huge transaction nor the lock."""

@@ -187,7 +187,7 @@ def _sqlite(query: Query, where: str, params: dict, page: int) -> Results:
     return Results(hits, min(total, COUNT_LIMIT), page, total > COUNT_LIMIT)
 
 
-TSQUERY = "(to_tsquery('collab_en', :q) || to_tsquery('collab_fr', :q))"
+TSQUERY = "(to_tsquery('search_en', :q) || to_tsquery('search_fr', :q))"
 HEADLINE = (
     f"StartSel={MATCH_START}, StopSel={MATCH_END}, MaxWords=30, MinWords=12, "
     'MaxFragments=2, FragmentDelimiter=" … "'
@@ -215,7 +215,7 @@ def _postgresql(query: Query, where: str, params: dict, page: int) -> Results:
     if hits:
         snippets = db.session.execute(
             text(
-                f"SELECT e.id, ts_headline('collab_en', e.body, {TSQUERY}, :options) "
+                f"SELECT e.id, ts_headline('search_en', e.body, {TSQUERY}, :options) "
                 "FROM search_entries e WHERE e.id IN :ids"
             ).bindparams(bindparam("ids", expanding=True)),
             {"q": params["q"], "options": HEADLINE, "ids": [h.id for h in hits]},

@@ -2,8 +2,8 @@
 
 SQLite: an FTS5 table (external content) kept in step by triggers. PostgreSQL:
 unaccent, two text search configurations (English, French), a tsvector column filled
-by a trigger and its GIN index. The statements are copied from collab/search/ddl.py
-as they were when this migration was written. After upgrading an existing site, run
+by a trigger and its GIN index. The statements are copied from the search package
+(ddl.py) as they were when this migration was written. After upgrading a site, run
 `flask search reindex` once.
 
 Revision ID: f26e0797277e
@@ -50,22 +50,22 @@ SQLITE_DROP = (
 )
 POSTGRESQL_CREATE = (
     "CREATE EXTENSION IF NOT EXISTS unaccent",
-    "DROP TEXT SEARCH CONFIGURATION IF EXISTS collab_en CASCADE",
-    "DROP TEXT SEARCH CONFIGURATION IF EXISTS collab_fr CASCADE",
-    "CREATE TEXT SEARCH CONFIGURATION collab_en (COPY = english)",
-    """ALTER TEXT SEARCH CONFIGURATION collab_en
+    "DROP TEXT SEARCH CONFIGURATION IF EXISTS search_en CASCADE",
+    "DROP TEXT SEARCH CONFIGURATION IF EXISTS search_fr CASCADE",
+    "CREATE TEXT SEARCH CONFIGURATION search_en (COPY = english)",
+    """ALTER TEXT SEARCH CONFIGURATION search_en
         ALTER MAPPING FOR hword, hword_part, word WITH unaccent, english_stem""",
-    "CREATE TEXT SEARCH CONFIGURATION collab_fr (COPY = french)",
-    """ALTER TEXT SEARCH CONFIGURATION collab_fr
+    "CREATE TEXT SEARCH CONFIGURATION search_fr (COPY = french)",
+    """ALTER TEXT SEARCH CONFIGURATION search_fr
         ALTER MAPPING FOR hword, hword_part, word WITH unaccent, french_stem""",
     "ALTER TABLE search_entries ADD COLUMN tsv tsvector",
     """CREATE OR REPLACE FUNCTION search_entries_tsv() RETURNS trigger AS $$
     BEGIN
         NEW.tsv :=
-            setweight(to_tsvector('collab_en', coalesce(NEW.title, '')), 'A')
-            || setweight(to_tsvector('collab_en', coalesce(NEW.body, '')), 'D')
-            || setweight(to_tsvector('collab_fr', coalesce(NEW.title, '')), 'A')
-            || setweight(to_tsvector('collab_fr', coalesce(NEW.body, '')), 'D');
+            setweight(to_tsvector('search_en', coalesce(NEW.title, '')), 'A')
+            || setweight(to_tsvector('search_en', coalesce(NEW.body, '')), 'D')
+            || setweight(to_tsvector('search_fr', coalesce(NEW.title, '')), 'A')
+            || setweight(to_tsvector('search_fr', coalesce(NEW.body, '')), 'D');
         RETURN NEW;
     END
     $$ LANGUAGE plpgsql""",
@@ -75,8 +75,8 @@ POSTGRESQL_CREATE = (
 )
 POSTGRESQL_DROP = (
     "DROP FUNCTION IF EXISTS search_entries_tsv() CASCADE",
-    "DROP TEXT SEARCH CONFIGURATION IF EXISTS collab_en CASCADE",
-    "DROP TEXT SEARCH CONFIGURATION IF EXISTS collab_fr CASCADE",
+    "DROP TEXT SEARCH CONFIGURATION IF EXISTS search_en CASCADE",
+    "DROP TEXT SEARCH CONFIGURATION IF EXISTS search_fr CASCADE",
 )
 
 
