@@ -16,23 +16,25 @@ from sqlalchemy import DDL, event
 
 SQLITE_CREATE = (
     """CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
-        title, body, content='search_entries', content_rowid='id',
+        title, body, scope, content='search_entries', content_rowid='id',
         tokenize='porter unicode61 remove_diacritics 2', prefix='2 3')""",
     """CREATE TRIGGER IF NOT EXISTS search_entries_ai AFTER INSERT ON search_entries
     BEGIN
-        INSERT INTO search_fts(rowid, title, body) VALUES (new.id, new.title, new.body);
+        INSERT INTO search_fts(rowid, title, body, scope)
+        VALUES (new.id, new.title, new.body, new.scope);
     END""",
     """CREATE TRIGGER IF NOT EXISTS search_entries_ad AFTER DELETE ON search_entries
     BEGIN
-        INSERT INTO search_fts(search_fts, rowid, title, body)
-        VALUES ('delete', old.id, old.title, old.body);
+        INSERT INTO search_fts(search_fts, rowid, title, body, scope)
+        VALUES ('delete', old.id, old.title, old.body, old.scope);
     END""",
     """CREATE TRIGGER IF NOT EXISTS search_entries_au
-    AFTER UPDATE OF title, body ON search_entries
+    AFTER UPDATE OF title, body, scope ON search_entries
     BEGIN
-        INSERT INTO search_fts(search_fts, rowid, title, body)
-        VALUES ('delete', old.id, old.title, old.body);
-        INSERT INTO search_fts(rowid, title, body) VALUES (new.id, new.title, new.body);
+        INSERT INTO search_fts(search_fts, rowid, title, body, scope)
+        VALUES ('delete', old.id, old.title, old.body, old.scope);
+        INSERT INTO search_fts(rowid, title, body, scope)
+        VALUES (new.id, new.title, new.body, new.scope);
     END""",
 )
 SQLITE_DROP = (

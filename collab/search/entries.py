@@ -26,7 +26,46 @@ def clean(text: str | None, limit: int = MAX_TEXT) -> str:
     return _CONTROL.sub(" ", text or "")[:limit]
 
 
-def _entry(kind, ref_id, root, **fields) -> dict:
+# The scope tokens of an entry, indexed beside its text so that SQLite's full-text
+# query itself keeps to what the searcher may see (and to a group or a type), instead
+# of fetching matches and dropping most of them.
+PUBLIC = "s0"  # everyone signed in: public groups' content, people
+KIND_TOKENS = {
+    "thread": "k1",
+    "post": "k1",
+    "document": "k2",
+    "version": "k2",
+    "meeting": "k3",
+    "item": "k3",
+    "minutes": "k3",
+    "decision": "k3",
+    "action": "k3",
+    "person": "k4",
+}
+
+
+def group_token(group_id: int) -> str:
+    return f"g{group_id}"
+
+
+def chairs_token(group_id: int) -> str:
+    return f"c{group_id}"
+
+
+def scope_tokens(kind: str, audience: str, group_id: int | None, public: bool) -> str:
+    tokens = [KIND_TOKENS[kind]]
+    if audience == Audience.PEOPLE:
+        tokens.append(PUBLIC)
+    elif audience == Audience.CHAIRS:
+        tokens.append(chairs_token(group_id))
+    else:
+        tokens.append(group_token(group_id))
+        if public:
+            tokens.append(PUBLIC)
+    return " ".join(tokens)
+
+
+def _entry(kind, ref_id, root, *, public: bool = False, **fields) -> dict:
     entry = {
         "kind": kind,
         "ref_id": ref_id,
@@ -41,6 +80,7 @@ def _entry(kind, ref_id, root, **fields) -> dict:
         "boost": 1.0,
     }
     entry.update(fields)
+    entry["scope"] = scope_tokens(kind, entry["audience"], entry["group_id"], public)
     entry["heading"] = clean(entry["heading"], 300)
     entry["title"] = clean(entry["title"])
     entry["body"] = clean(entry["body"])
@@ -57,6 +97,7 @@ def threads(ids: Iterable[int]) -> Iterator[dict]:
             Thread.title,
             Thread.author_id,
             Thread.last_post_at,
+            _is_public(Thread.group_id),
         ).where(Thread.id.in_(list(ids)))
     )
     for row in rows:
@@ -65,6 +106,7 @@ def threads(ids: Iterable[int]) -> Iterator[dict]:
             row.id,
             f"t{row.id}",
             group_id=row.group_id,
+            public=row.public,
             author_id=row.author_id,
             at=row.last_post_at,
             heading=row.title,
@@ -86,6 +128,7 @@ def posts(ids: Iterable[int]) -> Iterator[dict]:
             Post.created_at,
             Thread.group_id,
             Thread.title,
+            _is_public(Thread.group_id),
         )
         .join(Thread, Thread.id == Post.thread_id)
         .where(
@@ -100,6 +143,7 @@ def posts(ids: Iterable[int]) -> Iterator[dict]:
             parent_id=row.thread_id,
             position=row.number,
             group_id=row.group_id,
+            public=row.public,
             author_id=row.author_id,
             at=row.created_at,
             heading=row.title,
@@ -121,6 +165,7 @@ def documents(ids: Iterable[int]) -> Iterator[dict]:
             Document.description,
             Document.created_by_id,
             Document.updated_at,
+            _is_public(Document.group_id),
         ).where(Document.id.in_(ids), Document.deleted_at.is_(None))
     ).all()
     live = [d.id for d in docs]
@@ -154,6 +199,7 @@ def documents(ids: Iterable[int]) -> Iterator[dict]:
             doc.id,
             f"d{doc.id}",
             group_id=doc.group_id,
+            public=doc.public,
             author_id=doc.created_by_id,
             at=doc.updated_at,
             heading=doc.title,
@@ -173,6 +219,7 @@ def documents(ids: Iterable[int]) -> Iterator[dict]:
                 parent_id=doc.id,
                 position=version.number,
                 group_id=doc.group_id,
+                public=doc.public,
                 author_id=version.uploader_id,
                 at=version.created_at,
                 heading=doc.title,
@@ -219,13 +266,18 @@ def meetings(ids: Iterable[int]) -> Iterator[dict]:
             MinutesStage.CIRCULATED,
             MinutesStage.ADOPTED,
         )
-        common = {"group_id": meeting.group_id, "parent_id": meeting.id}
+        common = {
+            "group_id": meeting.group_id,
+            "parent_id": meeting.id,
+            "public": meeting.group.is_public,
+        }
         root = f"m{meeting.id}"
         yield _entry(
             "meeting",
             meeting.id,
             root,
             group_id=meeting.group_id,
+            public=meeting.group.is_public,
             audience=audience,
             author_id=meeting.created_by_id,
             at=meeting.starts_at,
@@ -325,6 +377,18 @@ def people(ids: Iterable[int]) -> Iterator[dict]:
                 ]
             ),
         )
+
+
+def _is_public(group_id_column):
+    """Whether the row's group is public, as a column named ``public``."""
+    from collab.groups.models import Group, Visibility
+
+    return (
+        select(Group.visibility == Visibility.PUBLIC)
+        .where(Group.id == group_id_column)
+        .scalar_subquery()
+        .label("public")
+    )
 
 
 # Root prefix → the builder of its entries.

@@ -46,15 +46,14 @@ def _roots_of(obj) -> set[str]:
     return set()
 
 
-def _moved_or_renamed(thread) -> bool:
-    state = inspect(thread)
-    return any(
-        state.attrs[name].history.has_changes() for name in ("title", "group_id")
-    )
+def _changed(obj, *names) -> bool:
+    state = inspect(obj)
+    return any(state.attrs[name].history.has_changes() for name in names)
 
 
 def _collect(session: Session, _flush_context) -> None:
     """after_flush: ids are known, and new/dirty/deleted still list what changed."""
+    from collab.groups.models import Group
     from collab.threads.models import Thread
 
     pending = session.info.setdefault(_PENDING, set())
@@ -64,9 +63,12 @@ def _collect(session: Session, _flush_context) -> None:
         if not session.is_modified(obj, include_collections=False):
             continue
         pending |= _roots_of(obj)
-        if isinstance(obj, Thread) and obj.id is not None and _moved_or_renamed(obj):
+        if isinstance(obj, Thread) and _changed(obj, "title", "group_id"):
             # Its posts carry the thread's group and title.
             pending.add(f"T{obj.id}")
+        if isinstance(obj, Group) and _changed(obj, "visibility"):
+            # Every entry of the group says whether it is public.
+            pending.add(f"G{obj.id}")
 
 
 def _apply(session: Session) -> None:
@@ -85,17 +87,13 @@ def _forget(session: Session, *_args) -> None:
 
 def reindex(roots: Iterable[str], session: Session | None = None) -> None:
     """Replace the entries of ``roots`` ("p12", "d3", …) by freshly built ones.
-    "T<id>" stands for every post of a thread."""
-    from collab.threads.models import Post
-
+    "T<id>" stands for every post of a thread, "G<id>" for everything in a group."""
     session = session or db.session()
     by_kind = defaultdict(set)
     for root in roots:
-        if root.startswith("T"):
-            thread_id = int(root[1:])
-            by_kind["p"].update(
-                session.scalars(select(Post.id).where(Post.thread_id == thread_id))
-            )
+        if root[0] in "TG":
+            for kind, ids in _expand(session, root[0], int(root[1:])):
+                by_kind[kind].update(ids)
         else:
             by_kind[root[0]].add(int(root[1:]))
     for kind, ids in by_kind.items():
@@ -108,6 +106,21 @@ def reindex(roots: Iterable[str], session: Session | None = None) -> None:
                 )
             )
             _insert(session, entries.BUILDERS[kind](chunk))
+
+
+def _expand(session: Session, what: str, key: int):
+    from collab.documents.models import Document
+    from collab.meetings.models import Meeting
+    from collab.threads.models import Post, Thread
+
+    if what == "T":
+        yield "p", session.scalars(select(Post.id).where(Post.thread_id == key))
+        return
+    threads = select(Thread.id).where(Thread.group_id == key)
+    yield "t", session.scalars(threads)
+    yield "p", session.scalars(select(Post.id).where(Post.thread_id.in_(threads)))
+    yield "d", session.scalars(select(Document.id).where(Document.group_id == key))
+    yield "m", session.scalars(select(Meeting.id).where(Meeting.group_id == key))
 
 
 def _insert(session: Session, rows) -> int:
@@ -133,12 +146,14 @@ def rebuild(progress: Callable[[str, int], None] | None = None) -> int:
     session.execute(delete(SearchEntry))
     session.commit()
     total = 0
+    # Posts first: for a very common word the most recently indexed matches are
+    # ranked (services.RECENT), and the fewer, richer entries should be among them.
     for kind, model in (
+        ("p", Post),
         ("u", User),
         ("t", Thread),
         ("d", Document),
         ("m", Meeting),
-        ("p", Post),
     ):
         last = 0
         while True:

@@ -44,6 +44,9 @@ class SearchEntry(db.Model):
     author_id: Mapped[int | None]
     at: Mapped[datetime]
     heading: Mapped[str] = mapped_column(String(300))
+    # Who may see it, its group and its type as words (entries.scope_tokens): the
+    # SQLite index filters on them inside the full-text query.
+    scope: Mapped[str] = mapped_column(String(80))
     title: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text, default="")
     # Older document versions rank below the latest one.

@@ -12,6 +12,12 @@ from collab.core.permissions import is_secretariat
 from collab.core.text import MATCH_END, MATCH_START
 from collab.extensions import db
 from collab.groups.models import Group, Membership
+from collab.search.entries import (
+    KIND_TOKENS,
+    PUBLIC,
+    chairs_token,
+    group_token,
+)
 from collab.search.query import Query
 
 PER_PAGE = 20
@@ -36,6 +42,7 @@ class Scope:
 
     everywhere: bool
     readable: list[int] = field(default_factory=list)
+    member_of: list[int] = field(default_factory=list)
     chaired: list[int] = field(default_factory=list)
     groups: dict[int, Group] = field(default_factory=dict)
 
@@ -89,6 +96,8 @@ def scope_of(user) -> Scope:
         if scope.everywhere or group.is_public or active:
             scope.groups[group.id] = group
             scope.readable.append(group.id)
+        if active:
+            scope.member_of.append(group.id)
         if active and role == "chair":
             scope.chaired.append(group.id)
     return scope
@@ -141,8 +150,9 @@ def search(user, query: Query, filters: Filters, page: int = 1) -> Results:
         return Results([], 0, 1, False)
     page = max(1, min(page, MAX_PAGE))
     where, params = _conditions(scope, filters)
-    engine = _sqlite if db.engine.dialect.name == "sqlite" else _postgresql
-    return engine(query, where, params, page)
+    if db.engine.dialect.name == "sqlite":
+        return _sqlite(query, where, params, page, _fts_scope(scope, filters))
+    return _postgresql(query, where, params, page)
 
 
 def _rows_to_hits(rows) -> list[Hit]:
@@ -155,33 +165,88 @@ def _page(sql: str, params: dict):
     return _rows_to_hits(db.session.execute(statement, params).all())
 
 
-def _sqlite(query: Query, where: str, params: dict, page: int) -> Results:
-    params = {**params, "q": query.fts5()}
+# With more matches than COUNT_LIMIT (a common word), ranking them all would cost
+# as much as reading them all: the most recently indexed RECENT matches, and the
+# most recent TITLE_RECENT whose title matches, are ranked instead.
+RECENT = 2000
+TITLE_RECENT = 500
+
+
+def _fts_scope(scope: Scope, filters: Filters) -> str:
+    """The scope tokens (entries.scope_tokens) a match must carry, as FTS5 syntax."""
+    parts = []
+    if filters.group is not None:
+        group_id = filters.group.id
+        tokens = [group_token(group_id)]
+        if scope.everywhere or group_id in scope.chaired:
+            tokens.append(chairs_token(group_id))
+        parts.append(tokens)
+    elif not scope.everywhere:
+        parts.append(
+            [PUBLIC]
+            + [group_token(i) for i in scope.member_of]
+            + [chairs_token(i) for i in scope.chaired]
+        )
+    if filters.type in TYPES:
+        parts.append([KIND_TOKENS[TYPES[filters.type][0]]])
+    return "".join(f" AND scope : ({' OR '.join(tokens)})" for tokens in parts)
+
+
+def _sqlite(query: Query, where: str, params: dict, page: int, scope_match) -> Results:
+    words = query.fts5()
+    params = {
+        **params,
+        "q": f"{{title body}} : ({words}){scope_match}",
+        "qt": f"{{title}} : ({words}){scope_match}",
+    }
     base = (
         "FROM search_fts JOIN search_entries e ON e.id = search_fts.rowid "
-        f"WHERE search_fts MATCH :q AND {where}"
+        f"WHERE search_fts MATCH {{match}} AND {where}"
     )
     total = db.session.execute(
         _expanding(
-            text(f"SELECT count(*) FROM (SELECT 1 {base} LIMIT {COUNT_LIMIT + 1})"),
+            text(
+                f"SELECT count(*) FROM (SELECT 1 {base.format(match=':q')} "
+                f"LIMIT {COUNT_LIMIT + 1})"
+            ),
             params,
         ),
         params,
     ).scalar()
+    score = "bm25(search_fts, 10.0, 1.0, 0.0) * e.boost AS score"
+    if total <= COUNT_LIMIT:
+        # The LIMIT keeps SQLite from flattening the subquery, which would move
+        # bm25() out of the full-text query it needs.
+        ranked = (
+            f"SELECT {HIT_COLUMNS}, {score} {base.format(match=':q')} "
+            f"LIMIT {COUNT_LIMIT + 1}"
+        )
+    else:
+        ranked = (
+            f"SELECT * FROM (SELECT {HIT_COLUMNS}, {score} {base.format(match=':q')} "
+            f"ORDER BY search_fts.rowid DESC LIMIT {RECENT}) UNION "
+            f"SELECT * FROM (SELECT {HIT_COLUMNS}, {score} {base.format(match=':qt')} "
+            f"ORDER BY search_fts.rowid DESC LIMIT {TITLE_RECENT})"
+        )
     hits = _page(
-        f"SELECT {HIT_COLUMNS} {base} "
-        "ORDER BY bm25(search_fts, 10.0, 1.0) * e.boost, e.at DESC "
-        "LIMIT :limit OFFSET :offset",
+        f"SELECT id, kind, ref_id, parent_id, position, group_id, author_id, at, "
+        f"heading FROM ({ranked}) GROUP BY id "
+        "ORDER BY min(score), at DESC LIMIT :limit OFFSET :offset",
         {**params, "limit": PER_PAGE, "offset": (page - 1) * PER_PAGE},
     )
     if hits:
-        marks = {"start": MATCH_START, "end": MATCH_END, "q": params["q"]}
+        # One lookup by rowid per hit: FTS5 seeks straight to it, where "rowid IN"
+        # would walk every match.
+        one = (
+            "SELECT rowid, snippet(search_fts, 1, :start, :end, '…', 24) "
+            "FROM search_fts WHERE search_fts MATCH :words AND rowid = :id{n}"
+        )
+        values = {"start": MATCH_START, "end": MATCH_END}
+        values["words"] = f"{{title body}} : ({words})"
+        values |= {f"id{n}": hit.id for n, hit in enumerate(hits)}
         snippets = db.session.execute(
-            text(
-                "SELECT rowid, snippet(search_fts, 1, :start, :end, '…', 24) "
-                "FROM search_fts WHERE search_fts MATCH :q AND rowid IN :ids"
-            ).bindparams(bindparam("ids", expanding=True)),
-            {**marks, "ids": [h.id for h in hits]},
+            text(" UNION ALL ".join(one.format(n=n) for n in range(len(hits)))),
+            values,
         ).all()
         _attach(hits, snippets)
     return Results(hits, min(total, COUNT_LIMIT), page, total > COUNT_LIMIT)

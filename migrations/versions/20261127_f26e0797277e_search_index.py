@@ -23,23 +23,25 @@ depends_on = None
 
 SQLITE_CREATE = (
     """CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
-        title, body, content='search_entries', content_rowid='id',
+        title, body, scope, content='search_entries', content_rowid='id',
         tokenize='porter unicode61 remove_diacritics 2', prefix='2 3')""",
     """CREATE TRIGGER IF NOT EXISTS search_entries_ai AFTER INSERT ON search_entries
     BEGIN
-        INSERT INTO search_fts(rowid, title, body) VALUES (new.id, new.title, new.body);
+        INSERT INTO search_fts(rowid, title, body, scope)
+        VALUES (new.id, new.title, new.body, new.scope);
     END""",
     """CREATE TRIGGER IF NOT EXISTS search_entries_ad AFTER DELETE ON search_entries
     BEGIN
-        INSERT INTO search_fts(search_fts, rowid, title, body)
-        VALUES ('delete', old.id, old.title, old.body);
+        INSERT INTO search_fts(search_fts, rowid, title, body, scope)
+        VALUES ('delete', old.id, old.title, old.body, old.scope);
     END""",
     """CREATE TRIGGER IF NOT EXISTS search_entries_au
-    AFTER UPDATE OF title, body ON search_entries
+    AFTER UPDATE OF title, body, scope ON search_entries
     BEGIN
-        INSERT INTO search_fts(search_fts, rowid, title, body)
-        VALUES ('delete', old.id, old.title, old.body);
-        INSERT INTO search_fts(rowid, title, body) VALUES (new.id, new.title, new.body);
+        INSERT INTO search_fts(search_fts, rowid, title, body, scope)
+        VALUES ('delete', old.id, old.title, old.body, old.scope);
+        INSERT INTO search_fts(rowid, title, body, scope)
+        VALUES (new.id, new.title, new.body, new.scope);
     END""",
 )
 SQLITE_DROP = (
@@ -100,6 +102,7 @@ def upgrade():
     sa.Column('author_id', sa.Integer(), nullable=True),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('heading', sa.String(length=300), nullable=False),
+    sa.Column('scope', sa.String(length=80), nullable=False),
     sa.Column('title', sa.Text(), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('boost', sa.Float(), nullable=False),
