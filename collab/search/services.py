@@ -76,6 +76,7 @@ class Results:
     total: int
     page: int
     more: bool  # more matches than counted
+    scope: Scope | None = None
 
     @property
     def pages(self) -> int:
@@ -147,12 +148,15 @@ HIT_COLUMNS = (
 def search(user, query: Query, filters: Filters, page: int = 1) -> Results:
     scope = scope_of(user)
     if not query:
-        return Results([], 0, 1, False)
+        return Results([], 0, 1, False, scope)
     page = max(1, min(page, MAX_PAGE))
     where, params = _conditions(scope, filters)
     if db.engine.dialect.name == "sqlite":
-        return _sqlite(query, where, params, page, _fts_scope(scope, filters))
-    return _postgresql(query, where, params, page)
+        found = _sqlite(query, where, params, page, _fts_scope(scope, filters))
+    else:
+        found = _postgresql(query, where, params, page)
+    found.scope = scope
+    return found
 
 
 def _rows_to_hits(rows) -> list[Hit]:

@@ -48,24 +48,19 @@ def results():
     filters.since = _day(args["since"], problems, _("From"))
     until = _day(args["until"], problems, _("To"))
     filters.until = until + timedelta(days=1) if until else None
+    words = query.parse(args["q"])
     if filters.author_id is None and args["author"]:
-        found = services.Results([], 0, 1, False)
-    else:
-        found = services.search(
-            current_user,
-            query.parse(args["q"]),
-            filters,
-            request.args.get("page", 1, type=int) or 1,
-        )
-    scope = services.scope_of(current_user) if found.hits else None
+        words = query.Query(())  # an unknown author matches nothing
+    page = request.args.get("page", 1, type=int) or 1
+    found = services.search(current_user, words, filters, page)
     return render_template(
         "search/results.html",
         args=args,
         found=found,
         problems=problems,
         empty=not query.parse(args["q"]),
-        items=_present(found.hits, scope) if scope else [],
-        groups=_searchable_groups(),
+        items=_present(found.hits, found.scope),
+        groups=_searchable_groups(found.scope),
         types=_type_labels(),
         group=filters.group,
     )
@@ -95,10 +90,9 @@ def _day(value: str, problems: list[str], label: str) -> datetime | None:
     return datetime.combine(day, time(0), zone).astimezone(ZoneInfo("UTC"))
 
 
-def _searchable_groups() -> list[Group]:
-    from collab.members.services import groups_visible_to
-
-    return groups_visible_to(current_user)
+def _searchable_groups(scope) -> list[Group]:
+    """The group filter's choices: groups the person reads, archived ones last."""
+    return sorted(scope.groups.values(), key=lambda g: (g.is_archived, g.name))
 
 
 def _type_labels() -> dict[str, str]:
@@ -114,6 +108,8 @@ def _present(hits, scope) -> list[dict]:
     """What each result shows: where it leads, its kind, group, author and time."""
     from collab.threads.services import page_of
 
+    if not hits:
+        return []
     user_ids = {h.author_id for h in hits if h.author_id} | {
         h.ref_id for h in hits if h.kind == "person"
     }
