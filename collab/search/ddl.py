@@ -37,12 +37,16 @@ SQLITE_CREATE = (
         VALUES (new.id, new.title, new.body, new.scope);
     END""",
 )
-SQLITE_DROP = (
+SQLITE_DROP_TRIGGERS = (
     "DROP TRIGGER IF EXISTS search_entries_ai",
     "DROP TRIGGER IF EXISTS search_entries_ad",
     "DROP TRIGGER IF EXISTS search_entries_au",
-    "DROP TABLE IF EXISTS search_fts",
 )
+SQLITE_DROP = (*SQLITE_DROP_TRIGGERS, "DROP TABLE IF EXISTS search_fts")
+# For a full rebuild (index.rebuild): empty the text index at once, and later build
+# it from the entries in one pass.
+SQLITE_EMPTY = "INSERT INTO search_fts(search_fts) VALUES ('delete-all')"
+SQLITE_REBUILD = "INSERT INTO search_fts(search_fts) VALUES ('rebuild')"
 
 POSTGRESQL_CREATE = (
     "CREATE EXTENSION IF NOT EXISTS unaccent",
