@@ -73,9 +73,9 @@ def _collect(session: Session, _flush_context) -> None:
 
 def _apply(session: Session) -> None:
     """before_commit: bring the entries of every changed root up to date."""
+    session.flush()
     if not session.info.get(_PENDING):
         return
-    session.flush()
     pending = session.info.pop(_PENDING, set())
     if pending:
         reindex(pending, session)

@@ -9,9 +9,9 @@ from sqlalchemy import bindparam, select, text
 
 from collab.core.db import UTCDateTime
 from collab.core.permissions import is_secretariat
-from collab.core.text import MATCH_END, MATCH_START
 from collab.extensions import db
 from collab.groups.models import Group, Membership
+from collab.search import snippets
 from collab.search.entries import (
     KIND_TOKENS,
     PUBLIC,
@@ -135,7 +135,11 @@ def _conditions(scope: Scope, filters: Filters) -> tuple[str, dict]:
 
 
 def _expanding(statement, params):
-    names = [k for k in ("readable", "chaired", "kinds") if k in params]
+    names = [
+        k
+        for k in ("readable", "chaired", "kinds")
+        if k in params and f":{k}" in statement.text
+    ]
     return statement.bindparams(*(bindparam(n, expanding=True) for n in names))
 
 
@@ -152,7 +156,12 @@ def search(user, query: Query, filters: Filters, page: int = 1) -> Results:
     page = max(1, min(page, MAX_PAGE))
     where, params = _conditions(scope, filters)
     if db.engine.dialect.name == "sqlite":
-        found = _sqlite(query, where, params, page, _fts_scope(scope, filters))
+        # The scope words already keep to what the person may see; the entries'
+        # columns are read for the count only when filtering by author or date.
+        by_columns = filters.author_id is not None or filters.since or filters.until
+        found = _sqlite(
+            query, where, params, page, _fts_scope(scope, filters), bool(by_columns)
+        )
     else:
         found = _postgresql(query, where, params, page)
     found.scope = scope
@@ -169,11 +178,13 @@ def _page(sql: str, params: dict):
     return _rows_to_hits(db.session.execute(statement, params).all())
 
 
-# With more matches than COUNT_LIMIT (a common word), ranking them all would cost
-# as much as reading them all: the most recently indexed RECENT matches, and the
-# most recent TITLE_RECENT whose title matches, are ranked instead.
-RECENT = 2000
-TITLE_RECENT = 500
+# Relevance on SQLite: entries whose title has every word come first, then the
+# others; the latest version of a document before older ones; then the most recent.
+# (FTS5's bm25 weighs each word by how rare it is in the whole index, which means
+# reading every entry holding a common word: seconds at a million posts.) Up to
+# RANK_LIMIT matches are sorted exactly; beyond that (a common word) each tier is
+# read newest-indexed first straight off the index, as far as the page needs.
+RANK_LIMIT = 500
 
 
 def _fts_scope(scope: Scope, filters: Filters) -> str:
@@ -196,7 +207,9 @@ def _fts_scope(scope: Scope, filters: Filters) -> str:
     return "".join(f" AND scope : ({' OR '.join(tokens)})" for tokens in parts)
 
 
-def _sqlite(query: Query, where: str, params: dict, page: int, scope_match) -> Results:
+def _sqlite(
+    query: Query, where: str, params: dict, page: int, scope_match, by_columns: bool
+) -> Results:
     words = query.fts5()
     params = {
         **params,
@@ -210,57 +223,39 @@ def _sqlite(query: Query, where: str, params: dict, page: int, scope_match) -> R
     total = db.session.execute(
         _expanding(
             text(
-                f"SELECT count(*) FROM (SELECT 1 {base.format(match=':q')} "
-                f"LIMIT {COUNT_LIMIT + 1})"
+                "SELECT count(*) FROM (SELECT 1 "
+                + (
+                    base.format(match=":q")
+                    if by_columns
+                    else "FROM search_fts WHERE search_fts MATCH :q"
+                )
+                + f" LIMIT {COUNT_LIMIT + 1})"
             ),
             params,
         ),
         params,
     ).scalar()
-    score = "bm25(search_fts, 10.0, 1.0, 0.0) * e.boost AS score"
-    if total <= COUNT_LIMIT:
-        # The LIMIT keeps SQLite from flattening the subquery, which would move
-        # bm25() out of the full-text query it needs.
-        ranked = (
-            f"SELECT {HIT_COLUMNS}, {score} {base.format(match=':q')} "
-            f"LIMIT {COUNT_LIMIT + 1}"
-        )
-    else:
-        ranked = (
-            f"SELECT * FROM (SELECT {HIT_COLUMNS}, {score} {base.format(match=':q')} "
-            f"ORDER BY search_fts.rowid DESC LIMIT {RECENT}) UNION "
-            f"SELECT * FROM (SELECT {HIT_COLUMNS}, {score} {base.format(match=':qt')} "
-            f"ORDER BY search_fts.rowid DESC LIMIT {TITLE_RECENT})"
-        )
-    hits = _page(
-        f"SELECT id, kind, ref_id, parent_id, position, group_id, author_id, at, "
-        f"heading FROM ({ranked}) GROUP BY id "
-        "ORDER BY min(score), at DESC LIMIT :limit OFFSET :offset",
-        {**params, "limit": PER_PAGE, "offset": (page - 1) * PER_PAGE},
+    offset = (page - 1) * PER_PAGE
+    exact = total <= RANK_LIMIT
+    # The inner LIMITs also keep SQLite from flattening the subqueries.
+    enough = RANK_LIMIT + 1 if exact else offset + PER_PAGE
+    ranked = " UNION ALL ".join(
+        f"SELECT * FROM (SELECT {HIT_COLUMNS}, e.boost, {tier} AS tier "
+        f"{base.format(match=match)} ORDER BY search_fts.rowid DESC LIMIT {enough})"
+        for tier, match in ((0, ":qt"), (1, ":q"))
     )
-    if hits:
-        # One lookup by rowid per hit: FTS5 seeks straight to it, where "rowid IN"
-        # would walk every match.
-        one = (
-            "SELECT rowid, snippet(search_fts, 1, :start, :end, '…', 24) "
-            "FROM search_fts WHERE search_fts MATCH :words AND rowid = :id{n}"
-        )
-        values = {"start": MATCH_START, "end": MATCH_END}
-        values["words"] = f"{{title body}} : ({words})"
-        values |= {f"id{n}": hit.id for n, hit in enumerate(hits)}
-        snippets = db.session.execute(
-            text(" UNION ALL ".join(one.format(n=n) for n in range(len(hits)))),
-            values,
-        ).all()
-        _attach(hits, snippets)
+    order = "min(tier), boost DESC, at DESC, id DESC" if exact else "min(tier), id DESC"
+    hits = _page(
+        "SELECT id, kind, ref_id, parent_id, position, group_id, author_id, at, "
+        f"heading FROM ({ranked}) GROUP BY id ORDER BY {order} "
+        "LIMIT :limit OFFSET :offset",
+        {**params, "limit": PER_PAGE, "offset": offset},
+    )
+    _attach(hits, query)
     return Results(hits, min(total, COUNT_LIMIT), page, total > COUNT_LIMIT)
 
 
 TSQUERY = "(to_tsquery('search_en', :q) || to_tsquery('search_fr', :q))"
-HEADLINE = (
-    f"StartSel={MATCH_START}, StopSel={MATCH_END}, MaxWords=30, MinWords=12, "
-    'MaxFragments=2, FragmentDelimiter=" … "'
-)
 
 
 def _postgresql(query: Query, where: str, params: dict, page: int) -> Results:
@@ -281,21 +276,22 @@ def _postgresql(query: Query, where: str, params: dict, page: int) -> Results:
         "LIMIT :limit OFFSET :offset",
         {**params, "limit": PER_PAGE, "offset": (page - 1) * PER_PAGE},
     )
-    if hits:
-        snippets = db.session.execute(
-            text(
-                f"SELECT e.id, ts_headline('search_en', e.body, {TSQUERY}, :options) "
-                "FROM search_entries e WHERE e.id IN :ids"
-            ).bindparams(bindparam("ids", expanding=True)),
-            {"q": params["q"], "options": HEADLINE, "ids": [h.id for h in hits]},
-        ).all()
-        _attach(hits, snippets)
+    _attach(hits, query)
     return Results(hits, min(total, COUNT_LIMIT), page, total > COUNT_LIMIT)
 
 
-def _attach(hits: list[Hit], snippets) -> None:
-    """Snippets of the bodies; an entry matched by its title alone has none."""
-    found = {row[0]: row[1] for row in snippets}
+def _attach(hits: list[Hit], query: Query) -> None:
+    """Snippets of the bodies (one query for the page); an entry matched by its
+    title alone has none."""
+    if not hits:
+        return
+    bodies = dict(
+        db.session.execute(
+            text("SELECT id, body FROM search_entries WHERE id IN :ids").bindparams(
+                bindparam("ids", expanding=True)
+            ),
+            {"ids": [h.id for h in hits]},
+        ).all()
+    )
     for hit in hits:
-        snippet = found.get(hit.id) or ""
-        hit.snippet = snippet if MATCH_START in snippet else ""
+        hit.snippet = snippets.snippet(bodies.get(hit.id) or "", query)
