@@ -94,6 +94,7 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(
         app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone
     )
+    i18n.install_fast_gettext(app)
     login_manager.init_app(app)
     core_db.install_request_hooks(app)
 

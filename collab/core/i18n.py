@@ -23,3 +23,34 @@ def select_timezone() -> str | None:
     if current_user and current_user.is_authenticated:
         return current_user.timezone
     return None
+
+
+def _translations():
+    """Flask-Babel's catalog for the current locale, found once per locale per
+    request: its own lookup (context, locale, cache key) runs for each of the
+    hundreds of strings a page translates. A changed locale (force_locale, as for
+    e-mails in the recipient's language) is a new Locale object, so it is seen."""
+    from flask import g
+    from flask_babel import get_translations
+
+    state = g.get("_flask_babel")
+    locale = getattr(state, "babel_locale", None)
+    if locale is None:
+        return get_translations()
+    found = getattr(state, "collab_translations", None)
+    if found is None or found[0] is not locale:
+        found = (locale, get_translations())
+        state.collab_translations = found
+    return found[1]
+
+
+def install_fast_gettext(app) -> None:
+    """The templates' _(), ngettext() and friends, as Flask-Babel installs them but
+    with the catalog looked up once per request."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )

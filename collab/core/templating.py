@@ -143,7 +143,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["device"] = labels.device
     app.jinja_env.filters["security_event"] = labels.security_event
     app.jinja_env.filters["markdown"] = lambda source: text.as_markup(
-        text.render_markdown(source or "")
+        text.render_markdown_cached(source or "")
     )
     app.jinja_env.filters["highlight"] = text.highlight
     app.jinja_env.globals["url_for_self"] = url_for_self

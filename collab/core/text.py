@@ -3,7 +3,7 @@
 This is the only module that sanitises user HTML; views and templates never do.
 """
 
-from functools import partial
+from functools import lru_cache, partial
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -69,6 +69,14 @@ def sanitize_html(html: str) -> str:
 def render_markdown(source: str) -> str:
     """Markdown source → sanitised HTML, ready to store beside the source."""
     return sanitize_html(_markdown.render(source or ""))
+
+
+@lru_cache(maxsize=1024)
+def render_markdown_cached(source: str) -> str:
+    """For templates showing stored text without a stored ``*_html`` (agenda items,
+    minutes): the same text always gives the same HTML, and a meeting page would
+    otherwise parse and sanitise a dozen texts on every view."""
+    return render_markdown(source)
 
 
 def as_markup(html: str) -> Markup:

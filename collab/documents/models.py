@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from collab.auth.models import User
@@ -26,6 +26,12 @@ class Folder(TimestampMixin, db.Model):
 
 class Document(TimestampMixin, db.Model):
     __tablename__ = "documents"
+    __table_args__ = (
+        # A folder's page, newest first, without sorting the group's documents.
+        Index("ix_documents_library", "group_id", "folder_id", "updated_at"),
+        # "Changed since my last visit" across the library.
+        Index("ix_documents_group_updated", "group_id", "updated_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(

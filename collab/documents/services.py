@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import joinedload
 
 from collab.audit import services as audit
@@ -199,8 +199,17 @@ def last_visit(user: User, group: Group):
     )
 
 
-def record_visit(user: User, group: Group) -> None:
+def record_visit(user: User, group: Group, last=None) -> None:
+    """Remember this visit. When nothing changed since the ``last`` one, the new
+    time would mark exactly the same documents new later, so nothing is written:
+    reading the library stays a read."""
     now = utcnow()
+    if last is not None and not db.session.scalar(
+        select(
+            exists().where(Document.group_id == group.id, Document.updated_at > last)
+        )
+    ):
+        return
     statement = upsert(
         db.session,
         LibraryVisit,

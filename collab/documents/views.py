@@ -34,9 +34,9 @@ from collab.extensions import db
 bp = Blueprint("documents", __name__, url_prefix="/groups")
 
 
-def _folder_choices(group, exclude=None, root_label=None):
+def _folder_choices(group, exclude=None, root_label=None, tree=None):
     choices = [SelectChoice("", root_label or _("Top level"))]
-    for folder, depth in services.folder_tree(group):
+    for folder, depth in tree if tree is not None else services.folder_tree(group):
         if exclude is not None and folder.id == exclude:
             continue
         choices.append(SelectChoice(str(folder.id), "— " * depth + folder.name))
@@ -72,18 +72,19 @@ def index(group):
     )
     page = paginate(query, per_page=50)
     since = services.last_visit(current_user, group)
-    services.record_visit(current_user, group)
+    services.record_visit(current_user, group, since)
+    tree = services.folder_tree(group)
     upload_form = UploadForm(formdata=None, folder=str(folder.id) if folder else "")
-    upload_form.folder.choices = _folder_choices(group)
+    upload_form.folder.choices = _folder_choices(group, tree=tree)
     folder_form = FolderForm(formdata=None, parent=str(folder.id) if folder else "")
-    folder_form.parent.choices = _folder_choices(group)
+    folder_form.parent.choices = _folder_choices(group, tree=tree)
     return render_template(
         "documents/index.html",
         group=group,
         page=page,
         folder=folder,
         filters=filters,
-        tree=services.folder_tree(group),
+        tree=tree,
         tags=services.tags_of(group),
         since=since,
         versions=services.latest_versions(page.items),

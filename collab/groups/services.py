@@ -34,8 +34,11 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # --- reading --------------------------------------------------------------------------
 
 
-def groups_for(user) -> tuple[list[tuple[Group, Membership]], list[Group]]:
-    """(my groups with my membership, other groups I may see), each sorted by name."""
+def groups_for(
+    user, others_limit: int | None = None
+) -> tuple[list[tuple[Group, Membership]], list[Group]]:
+    """(my groups with my membership, other groups I may see), each sorted by name;
+    the first ``others_limit`` other groups only, when given."""
     mine = db.session.execute(
         select(Group, Membership)
         .join(Membership, Membership.group_id == Group.id)
@@ -49,7 +52,7 @@ def groups_for(user) -> tuple[list[tuple[Group, Membership]], list[Group]]:
     if not is_secretariat(user):
         others = others.where(Group.visibility == Visibility.PUBLIC)
     return [tuple(row) for row in mine], list(
-        db.session.scalars(others.order_by(Group.name))
+        db.session.scalars(others.order_by(Group.name).limit(others_limit))
     )
 
 
@@ -67,6 +70,42 @@ def active_memberships(group: Group) -> list[Membership]:
             .order_by(User.display_name)
         )
     )
+
+
+def member_counts(group: Group) -> list[tuple[str | None, int]]:
+    """Active members per country (None: not given), largest first: what a big
+    group's home page shows instead of every name."""
+    count = func.count(Membership.id)
+    rows = db.session.execute(
+        select(User.country, count)
+        .join(User, User.id == Membership.user_id)
+        .where(
+            Membership.group_id == group.id,
+            Membership.status == MembershipStatus.ACTIVE,
+            User.is_active.is_(True),
+        )
+        .group_by(User.country)
+        .order_by(count.desc(), User.country)
+    )
+    return [tuple(row) for row in rows]
+
+
+def chairs_of(group: Group) -> list[Membership]:
+    return [
+        m
+        for m in db.session.scalars(
+            select(Membership)
+            .options(joinedload(Membership.user))
+            .join(User, User.id == Membership.user_id)
+            .where(
+                Membership.group_id == group.id,
+                Membership.status == MembershipStatus.ACTIVE,
+                Membership.role == Role.CHAIR.key,
+                User.is_active.is_(True),
+            )
+            .order_by(User.display_name)
+        )
+    ]
 
 
 def members_by_country(

@@ -48,18 +48,26 @@ def home(group):
     return _home(group, JoinRequestForm())
 
 
+# Up to this many members the home page names them all, by country; a bigger body
+# gets the count per country (the members page lists everyone, page by page).
+HOME_NAMES_LIMIT = 60
+
+
 def _home(group, request_form):
-    memberships = services.active_memberships(group)
-    chairs = [m for m in memberships if m.role == Role.CHAIR.key]
+    counts = services.member_counts(group)
+    member_count = sum(n for _country, n in counts)
     latest = thread_services.latest_threads(group)
     return render_template(
         "groups/home.html",
         latest_threads=latest,
         read=thread_services.read_numbers(current_user, [t.id for t in latest]),
         group=group,
-        chairs=chairs,
-        member_count=len(memberships),
-        by_country=services.members_by_country(memberships),
+        chairs=services.chairs_of(group),
+        member_count=member_count,
+        country_counts=counts,
+        by_country=services.members_by_country(services.active_memberships(group))
+        if member_count <= HOME_NAMES_LIMIT
+        else None,
         request_form=request_form,
         next_meeting=meeting_services.next_meeting(group),
     )

@@ -2,6 +2,7 @@
 circulation and adoption, decisions and actions with reminders. Flush, never
 commit."""
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
@@ -287,17 +288,45 @@ def register(group: Group, status: str | None, owner_id: int | None = None):
     return query.order_by(Action.due_on, Action.id)
 
 
-def open_actions_before(meeting: Meeting) -> list[Action]:
+@dataclass(frozen=True)
+class ReviewedAction:
+    """An open action as the review item lists it (plain values: a big group has
+    hundreds, and the page needs four fields of each)."""
+
+    text: str
+    due_on: date
+    owner: object | None  # id, display_name and erased_at of the owner
+    meeting_title: str
+
+
+def open_actions_before(meeting: Meeting) -> list[ReviewedAction]:
     """What a "review of open actions" item lists: open actions from the group's
-    earlier meetings."""
-    return list(
-        db.session.scalars(
-            register(meeting.group, ActionStatus.OPEN).where(
-                Action.meeting_id != meeting.id,
-                Meeting.starts_at < meeting.starts_at,
+    earlier meetings, oldest due first."""
+    rows = db.session.execute(
+        select(Action.text, Action.due_on, Action.owner_id, Meeting.title)
+        .join(Meeting, Meeting.id == Action.meeting_id)
+        .where(
+            Action.group_id == meeting.group_id,
+            Action.status == ActionStatus.OPEN,
+            Action.meeting_id != meeting.id,
+            Meeting.status != Status.DRAFT,
+            Meeting.starts_at < meeting.starts_at,
+        )
+        .order_by(Action.due_on, Action.id)
+    ).all()
+    owner_ids = {row.owner_id for row in rows if row.owner_id}
+    owners = {
+        row.id: row
+        for row in db.session.execute(
+            select(User.id, User.display_name, User.erased_at).where(
+                User.id.in_(owner_ids)
             )
-        ).unique()
-    )
+        )
+    }
+    return [
+        ReviewedAction(row.text, row.due_on, owners.get(row.owner_id), row.title)
+        for row in rows
+    ]
 
 
 def open_actions_of(user: User, limit: int = 10) -> list[Action]:

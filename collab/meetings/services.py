@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from collab.audit import services as audit
@@ -313,6 +313,19 @@ def rsvps(meeting: Meeting) -> dict[int, Rsvp]:
         r.user_id: r
         for r in db.session.scalars(select(Rsvp).where(Rsvp.meeting_id == meeting.id))
     }
+
+
+def rsvp_tally(meeting: Meeting) -> dict[str, int]:
+    """How many answered yes, maybe and no (counted by the database: a big group's
+    meeting has hundreds of answers)."""
+    counts = dict(
+        db.session.execute(
+            select(Rsvp.answer, func.count(Rsvp.id))
+            .where(Rsvp.meeting_id == meeting.id)
+            .group_by(Rsvp.answer)
+        ).all()
+    )
+    return {answer: counts.get(answer, 0) for answer in ("yes", "maybe", "no")}
 
 
 def attendance(meeting: Meeting) -> dict[int, Attendance]:

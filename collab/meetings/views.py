@@ -114,7 +114,6 @@ def _show(group, meeting, rsvp_form=None, status=200):
             formdata=None,
             data={"answer": mine.answer, "comment": mine.comment} if mine else None,
         )
-    answers = services.rsvps(meeting)
     present = services.attendance(meeting)
     show_minutes = permissions.can_view_minutes(current_user, meeting)
     pending = agenda.changes(meeting) if agenda.has_unsent_changes(meeting) else []
@@ -129,10 +128,7 @@ def _show(group, meeting, rsvp_form=None, status=200):
         unsent=bool(pending),
         mine=mine,
         rsvp_form=rsvp_form,
-        tally={
-            answer: sum(1 for r in answers.values() if r.answer == answer)
-            for answer in ("yes", "maybe", "no")
-        },
+        tally=services.rsvp_tally(meeting),
         attendance=services.by_country(
             [row.user for row in present.values() if row.presence == Presence.PRESENT]
         ),

@@ -26,14 +26,20 @@ from collab.threads import services as thread_services
 bp = Blueprint("site", __name__)
 
 
+OTHER_GROUPS = 12
+
+
 @bp.get("/")
 def dashboard():
-    mine, others = group_services.groups_for(current_user)
+    # A few other groups to discover; the groups page lists them all (an
+    # organisation has hundreds).
+    mine, others = group_services.groups_for(current_user, OTHER_GROUPS + 1)
     unread = thread_services.unread_threads(current_user)
     return render_template(
         "site/dashboard.html",
         mine=mine,
-        others=others,
+        others=others[:OTHER_GROUPS],
+        more_groups=len(others) > OTHER_GROUPS,
         unread=unread,
         meetings=meeting_services.upcoming_for(current_user, limit=5),
         actions=meeting_minutes.open_actions_of(current_user, limit=5),

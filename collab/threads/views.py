@@ -101,7 +101,9 @@ def _reply_form(thread, form=None):
 
 def _thread_page(group, thread, page, form, preview=None, status=200):
     posts = services.posts_page(thread, page)
-    if posts:
+    read = services.read_numbers(current_user, [thread.id]).get(thread.id, 0)
+    if posts and posts[-1].number > read:
+        # Only a page with posts not read yet is a write: rereading stays a read.
         services.mark_read(current_user, thread, posts[-1].number)
     return render_template(
         "threads/show.html",
