@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, select, text
 from collab.core.db import UTCDateTime
 from collab.core.permissions import is_secretariat
 from collab.extensions import db
-from collab.groups.models import Group, Membership
+from collab.groups.models import Group, Membership, Visibility
 from collab.search import snippets
 from collab.search.entries import (
     KIND_TOKENS,
@@ -44,7 +44,7 @@ class Scope:
     readable: list[int] = field(default_factory=list)
     member_of: list[int] = field(default_factory=list)
     chaired: list[int] = field(default_factory=list)
-    groups: dict[int, Group] = field(default_factory=dict)
+    groups: dict[int, object] = field(default_factory=dict)  # id → (id, slug, name…)
 
 
 @dataclass
@@ -84,23 +84,31 @@ class Results:
 
 
 def scope_of(user) -> Scope:
-    """One query: every group with the person's role in it, if any."""
+    """One query: every group (a few columns) with the person's role in it, if any."""
     rows = db.session.execute(
-        select(Group, Membership.role, Membership.status).outerjoin(
+        select(
+            Group.id,
+            Group.slug,
+            Group.name,
+            Group.visibility,
+            Group.is_archived,
+            Membership.role,
+            Membership.status,
+        ).outerjoin(
             Membership,
             (Membership.group_id == Group.id) & (Membership.user_id == user.id),
         )
     ).all()
     scope = Scope(everywhere=is_secretariat(user))
-    for group, role, status in rows:
-        active = status == "active"
-        if scope.everywhere or group.is_public or active:
-            scope.groups[group.id] = group
-            scope.readable.append(group.id)
+    for row in rows:
+        active = row.status == "active"
+        if scope.everywhere or row.visibility == Visibility.PUBLIC or active:
+            scope.groups[row.id] = row
+            scope.readable.append(row.id)
         if active:
-            scope.member_of.append(group.id)
-        if active and role == "chair":
-            scope.chaired.append(group.id)
+            scope.member_of.append(row.id)
+        if active and row.role == "chair":
+            scope.chaired.append(row.id)
     return scope
 
 

@@ -90,7 +90,7 @@ def _day(value: str, problems: list[str], label: str) -> datetime | None:
     return datetime.combine(day, time(0), zone).astimezone(ZoneInfo("UTC"))
 
 
-def _searchable_groups(scope) -> list[Group]:
+def _searchable_groups(scope) -> list:
     """The group filter's choices: groups the person reads, archived ones last."""
     return sorted(scope.groups.values(), key=lambda g: (g.is_archived, g.name))
 
