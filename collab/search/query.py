@@ -36,9 +36,11 @@ class Query:
         return bool(self.positive)
 
     def fts5(self) -> str:
-        """SQLite FTS5: "a" AND "b c" AND "d"* NOT "e"."""
+        """SQLite FTS5: "a" AND "b c" AND ("dra"* OR "dr"*) NOT "e"."""
 
         def one(term: Term) -> str:
+            if term.prefix and len(term.words) == 1:
+                return _either([f'"{p}"*' for p in _prefixes(term.words[0])], " OR ")
             text = '"' + " ".join(term.words) + '"'
             return text + "*" if term.prefix else text
 
@@ -52,6 +54,9 @@ class Query:
         """PostgreSQL to_tsquery: 'a' & ('b' <-> 'c') & 'd':* & !'e'."""
 
         def one(term: Term) -> str:
+            if term.prefix and len(term.words) == 1:
+                text = _either([f"'{p}':*" for p in _prefixes(term.words[0])], " | ")
+                return "!" + text if term.negated else text
             quoted = [f"'{w}'" for w in term.words]
             if term.prefix:
                 quoted[-1] += ":*"
@@ -60,6 +65,18 @@ class Query:
             return "!" + text if term.negated else text
 
         return " & ".join(one(t) for t in self.terms)
+
+
+def _prefixes(word: str) -> list[str]:
+    """A half-typed word and its shorter beginnings: the engines keep word stems
+    ("procurement" as "procur", "meeting" as "meet"), which "procurem" or "meetin"
+    are not the beginning of, but a shorter beginning is."""
+    shortest = max(3, len(word) - 4)
+    return [word[:n] for n in range(len(word), shortest - 1, -1)] or [word]
+
+
+def _either(options: list[str], operator: str) -> str:
+    return options[0] if len(options) == 1 else "(" + operator.join(options) + ")"
 
 
 def parse(text: str | None) -> Query:

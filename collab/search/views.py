@@ -15,13 +15,17 @@ from collab.groups.models import Group
 from collab.search import permissions, query, services
 
 bp = Blueprint("search", __name__)
+# Dates outside these years are typing mistakes (and year 1 or 9999 would overflow
+# when moved between time zones).
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
 @bp.get("/search")
 def results():
     require(permissions.can_search(current_user))
+    # NUL is not text any database accepts; it never matches anything.
     args = {
-        key: request.args.get(key, "").strip()
+        key: request.args.get(key, "").replace("\x00", "").strip()
         for key in ("q", "group", "type", "author", "since", "until")
     }
     args["q"] = args["q"][: query.MAX_INPUT]
@@ -84,6 +88,8 @@ def _day(value: str, problems: list[str], label: str) -> datetime | None:
     try:
         day = date.fromisoformat(value[:10])
     except ValueError:
+        day = None
+    if day is None or not FIRST_YEAR <= day.year <= LAST_YEAR:
         problems.append(_("%(field)s: give a date like 2026-03-31.", field=label))
         return None
     zone = ZoneInfo(current_user.timezone or "UTC")

@@ -736,6 +736,13 @@ ROUTES |= {
     ),
 }
 
+# Search: "-" everything the principal may see, "A"/"B" inside that group only.
+ROUTES |= {
+    ("search.results", "-"): lambda w: ("/search?q=wallet+pilot", {}),
+    ("search.results", "A"): lambda w: ("/search?q=wallet&group=alpha", {}),
+    ("search.results", "B"): lambda w: ("/search?q=registries&group=bravo", {}),
+}
+
 
 def route_methods(app) -> set[tuple[str, str]]:
     """Every (endpoint, method) the app answers, but static and HEAD/OPTIONS."""

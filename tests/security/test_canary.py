@@ -44,6 +44,7 @@ from tests.security.routes import (
     PRINCIPAL_NAMES,
     document_form,
     document_url,
+    is_login_redirect,
     item_form,
     item_url,
     library_url,
@@ -975,3 +976,124 @@ def test_a_replaced_feed_address_shows_nothing(world, client_as):
     assert response.status_code == 404
     assert CANARY not in response.get_data(as_text=True)
     assert response.mimetype != "text/calendar"
+
+
+# --- search ---------------------------------------------------------------------------
+
+# What people type: a piece of the canary (the page echoes the query in its search
+# boxes, so the whole canary would always be "on the page"), the canary itself, and
+# common words of A's content. The draft words' second halves likewise.
+CANARY_PIECE = CANARY.split("-")[1]
+DRAFT_PIECES = [word.split("-")[1] for word in DRAFT_WORDS]
+SEARCH_FILTERS = [
+    {},
+    {"type": "discussions"},
+    {"type": "documents"},
+    {"type": "meetings"},
+    {"type": "people"},
+    {"author": "Priya Chair"},
+    {"author": "Paul Member"},
+    {"since": "2000-01-01", "until": "2100-12-31"},
+    {"page": "2"},
+]
+
+
+def _search(client, q: str, **params):
+    return client.get("/search", query_string={"q": q, **params})
+
+
+def _results(text: str) -> tuple[int | None, list[str], str]:
+    """(count, result kinds, the results section) of a search page."""
+    section = re.search(
+        r'<section aria-labelledby="results-heading".*?</section>', text, re.S
+    )
+    section = section.group(0) if section else ""
+    count = re.search(r'<h2 id="results-heading">\s*(\d+) results?', text)
+    kinds = re.findall(r'<li class="result result-(\w+)">', section)
+    return (int(count.group(1)) if count else None), kinds, section
+
+
+@pytest.mark.parametrize("principal", ["P0", "P1", "P3", "P6"])
+def test_search_never_finds_the_canary_for_outsiders_of_a(world, client_as, principal):
+    """Searching for a piece of the canary, for A's common words and for its drafts,
+    with every filter, inside B and naming A: nothing of A in results, counts or
+    snippets; P0 and P6 are sent to sign in."""
+    assert world.meetings  # made on first use: A's meetings carry the canary too
+    client = client_as(principal)
+    leaks, crashes = [], []
+    queries = [CANARY_PIECE, f"canary {CANARY_PIECE}", "pilot", "wallet", "budget"]
+    for q in queries + DRAFT_PIECES:
+        for params in [*SEARCH_FILTERS, {"group": "alpha"}, {"group": "bravo"}]:
+            response = _search(client, q, **params)
+            text = response.get_data(as_text=True)
+            where = f"q={q!r} {params}"
+            if response.status_code >= 500:
+                crashes.append(f"{where} → {response.status_code}")
+            if principal in ("P0", "P6"):
+                assert is_login_redirect(response), where
+                continue
+            if params.get("group") == "alpha":
+                assert response.status_code == 404, where
+            else:
+                assert response.status_code == 200, where
+            untagged = re.sub(r"<[^>]+>", "", text)  # "Hush-<mark>5b7f</mark>"
+            for secret in (CANARY, *DRAFT_WORDS):
+                if secret in text or secret in untagged:
+                    leaks.append(f"{where}: {secret}")
+            count, kinds, _section = _results(text)
+            if q == CANARY_PIECE or q in DRAFT_PIECES:
+                if count not in (None, 0) or kinds:
+                    leaks.append(f"{where}: {count} results {kinds}")
+            elif count is not None and count <= 20 and "page" not in params:
+                # Counts count only what is listed: nothing hidden is counted.
+                if count != len(kinds):
+                    leaks.append(f"{where}: counts {count}, lists {len(kinds)}")
+    assert not crashes, crashes
+    assert not leaks, f"{PRINCIPAL_NAMES[principal]} finds A's secrets: {leaks}"
+
+
+@pytest.mark.parametrize("principal", ["P2", "P4", "P5"])
+def test_search_finds_the_canary_for_members_of_a_and_the_secretariat(
+    world, client_as, principal
+):
+    """The control: A's threads, posts, documents (their text, every version),
+    meeting, item and action carry the canary, and members, chairs and the
+    secretariat find each of them, marked in the snippets, inside A too. Only chairs
+    and the secretariat find the decision of A's draft minutes and the drafts."""
+    assert world.meetings
+    client = client_as(principal)
+    response = _search(client, CANARY_PIECE)
+    assert response.status_code == 200
+    count, kinds, section = _results(response.get_data(as_text=True))
+    assert {"thread", "post", "document", "version", "meeting", "item", "action"} <= (
+        set(kinds)
+    ), kinds
+    assert count == len(kinds)
+    assert CANARY in section
+    assert f"<mark>{CANARY_PIECE}</mark>" in section
+    chairs = principal in ("P4", "P5")
+    assert ("decision" in kinds) is chairs, kinds
+    assert ("minutes" in kinds) is False, "A's minutes are a draft, without it"
+    inside = _search(client, CANARY_PIECE, group="alpha")
+    assert inside.status_code == 200
+    assert _results(inside.get_data(as_text=True))[0] == count
+    for piece, word in zip(DRAFT_PIECES, DRAFT_WORDS, strict=True):
+        found, _kinds, drafts = _results(_search(client, piece).get_data(as_text=True))
+        if chairs:
+            assert found and word in re.sub(r"<[^>]+>", "", drafts), word
+        else:
+            assert found == 0 and word not in re.sub(r"<[^>]+>", "", drafts), word
+
+
+def test_search_drops_a_thread_moved_out_of_a_for_members_of_a(world, client_as):
+    """The secretariat moves A's thread to B: P3 finds it at once (it is B's now),
+    and A's other content stays out of P3's reach."""
+    p3 = client_as("P3")
+    before = _results(_search(p3, CANARY_PIECE).get_data(as_text=True))[0]
+    assert before == 0
+    response = client_as("P5").post(
+        thread_url(world.talk.thread_a, "/move"), data={"group": "bravo"}
+    )
+    assert response.status_code == 302
+    count, kinds, _section = _results(_search(p3, CANARY_PIECE).get_data(as_text=True))
+    assert set(kinds) == {"thread", "post"} and count == len(kinds)

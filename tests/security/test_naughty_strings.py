@@ -378,3 +378,28 @@ def test_document_details_and_folder_names_never_crash(
     assert not crashes, "\n".join(crashes)
     # Most strings were saved: the pages did show them.
     assert answers["details saved", True] > len(strings) * 0.8, answers
+
+
+# --- search ---------------------------------------------------------------------------
+
+
+def test_search_never_crashes(world, client_as, naughty):
+    """Each string as the query (everywhere and inside A), and as every filter at
+    once beside a real query; never a 500, never an engine's error on the page."""
+    client = client_as("P2")
+    crashes = []
+    for number, value in enumerate(naughty):
+        for query in (
+            {"q": value},
+            {"q": value, "group": "alpha"},
+            {"q": "wallet", "type": value, "since": value, "until": value},
+            {"q": "wallet", "author": value, "page": value},
+            {"q": "wallet", "group": value},
+        ):
+            response = client.get("/search", query_string=query)
+            page = response.get_data(as_text=True)
+            if response.status_code >= 500:
+                crashes.append(f"#{number} {value!r} {query} → {response.status_code}")
+            elif any(e in page for e in ("OperationalError", "fts5", "tsquery")):
+                crashes.append(f"#{number} {value!r} {query}: an engine error shown")
+    assert not crashes, "\n".join(crashes)

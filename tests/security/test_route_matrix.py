@@ -24,7 +24,8 @@ Account: "-" the person's own page or form; "P2" P2's other session, P2's sign-i
 the provider, P2's authenticator app (then P2 has one: the secretariat's "reset-2fa"
 aims at it); "P5-enrolling" P5's app set up but not confirmed, with its current code.
 Organisation sign-in: "unknown" names no configured provider, "agency" one configured
-for the test (discovery cached, no server asked).
+for the test (discovery cached, no server asked). Search: "-" everything the principal
+may see, "A"/"B" inside that group (/search?group=alpha).
 """
 
 import pytest
@@ -397,6 +398,11 @@ MATRIX = {
     # Public: the second step of signing in; with no first step, back to sign-in.
     ("auth.two_factor", "GET", "-"): EVERYONE,
     ("auth.two_factor", "POST", "-"): EVERYONE,
+    # Search: everyone signed in, within what they may read; inside a group, those
+    # who can view it (A is private: outsiders get 404, as for its pages).
+    ("search.results", "GET", "-"): SIGNED_IN,
+    ("search.results", "GET", "A"): READ_A,
+    ("search.results", "GET", "B"): READ_B,
     # Organisation sign-in. Public: starting and coming back happen before signing
     # in; an unknown provider is 404 for everyone.
     ("sso.start", "POST", "unknown"): NOBODY,
