@@ -17,6 +17,7 @@ from collab.search.models import Audience
 # content, bounded so one upload cannot bloat the index (PostgreSQL caps a tsvector
 # at 1 MB).
 MAX_TEXT = 100_000
+_WORDS = re.compile(r"[^\W_]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _LOCALES = (Locale("en"), Locale("fr"))
 
@@ -205,7 +206,12 @@ def documents(ids: Iterable[int]) -> Iterator[dict]:
             heading=doc.title,
             title=title,
             body="\n".join(
-                [doc.description, latest.filename, latest.note, latest.extracted_text]
+                [
+                    doc.description,
+                    _file_words(latest.filename),
+                    latest.note,
+                    latest.extracted_text,
+                ]
                 if latest
                 else [doc.description]
             ),
@@ -224,10 +230,20 @@ def documents(ids: Iterable[int]) -> Iterator[dict]:
                 at=version.created_at,
                 heading=doc.title,
                 body="\n".join(
-                    [version.filename, version.note, version.extracted_text]
+                    [
+                        _file_words(version.filename),
+                        version.note,
+                        version.extracted_text,
+                    ]
                 ),
                 boost=0.5,
             )
+
+
+def _file_words(name: str) -> str:
+    """A file name and its words: PostgreSQL reads "wallet-report.pdf" as one file
+    token, in which "wallet" would not be found."""
+    return " ".join([name, *_WORDS.findall(name)])
 
 
 def meetings(ids: Iterable[int]) -> Iterator[dict]:

@@ -17,11 +17,23 @@ _WORD = re.compile(r"[^\W_]+")
 _PIECE = re.compile(r'(-?)"([^"]*)"|(-?)(\S+)')
 
 
+# A last word this long is first searched as typed (its stem), not as a beginning:
+# a beginning costs a pass over every term it starts, and complete words are the
+# common case. When that finds nothing, the search is widened to its beginnings.
+TYPED_PREFIX_BELOW = 5
+
+
 @dataclass(frozen=True)
 class Term:
     words: tuple[str, ...]
-    prefix: bool = False
+    prefix: bool = False  # typed with a *, or the last word being typed
     negated: bool = False
+    typing: bool = False  # the last word, perhaps not finished
+
+    def as_prefix(self, widened: bool) -> bool:
+        if not self.prefix:
+            return False
+        return widened or not self.typing or len(self.words[0]) < TYPED_PREFIX_BELOW
 
 
 @dataclass(frozen=True)
@@ -35,14 +47,20 @@ class Query:
     def __bool__(self) -> bool:
         return bool(self.positive)
 
-    def fts5(self) -> str:
-        """SQLite FTS5: "a" AND "b c" AND ("dra"* OR "dr"*) NOT "e"."""
+    @property
+    def widens(self) -> bool:
+        """Whether ``widened`` would search more (a half-typed last word)."""
+        return any(t.typing and len(t.words[0]) > 3 for t in self.terms)
+
+    def fts5(self, widened: bool = False) -> str:
+        """SQLite FTS5: "a" AND "b c" AND "dra"* NOT "e"; ``widened``, a half-typed
+        word's shorter beginnings too: ("dra"* OR "dr"*)."""
 
         def one(term: Term) -> str:
-            if term.prefix and len(term.words) == 1:
+            if widened and term.typing:
                 return _either([f'"{p}"*' for p in _prefixes(term.words[0])], " OR ")
             text = '"' + " ".join(term.words) + '"'
-            return text + "*" if term.prefix else text
+            return text + "*" if term.as_prefix(widened) else text
 
         expression = " AND ".join(one(t) for t in self.positive)
         for term in self.terms:
@@ -50,15 +68,14 @@ class Query:
                 expression += " NOT " + one(term)
         return expression
 
-    def tsquery(self) -> str:
+    def tsquery(self, widened: bool = False) -> str:
         """PostgreSQL to_tsquery: 'a' & ('b' <-> 'c') & 'd':* & !'e'."""
 
         def one(term: Term) -> str:
-            if term.prefix and len(term.words) == 1:
-                text = _either([f"'{p}':*" for p in _prefixes(term.words[0])], " | ")
-                return "!" + text if term.negated else text
+            if widened and term.typing:
+                return _either([f"'{p}':*" for p in _prefixes(term.words[0])], " | ")
             quoted = [f"'{w}'" for w in term.words]
-            if term.prefix:
+            if term.as_prefix(widened):
                 quoted[-1] += ":*"
             text = " <-> ".join(quoted)
             text = f"({text})" if len(quoted) > 1 else text
@@ -70,7 +87,8 @@ class Query:
 def _prefixes(word: str) -> list[str]:
     """A half-typed word and its shorter beginnings: the engines keep word stems
     ("procurement" as "procur", "meeting" as "meet"), which "procurem" or "meetin"
-    are not the beginning of, but a shorter beginning is."""
+    are not the beginning of, but a shorter beginning is. Searched only when the
+    word itself finds nothing: each beginning costs a pass over the index."""
     shortest = max(3, len(word) - 4)
     return [word[:n] for n in range(len(word), shortest - 1, -1)] or [word]
 
@@ -107,8 +125,8 @@ def parse(text: str | None) -> Query:
     ends_open = bool(text) and not text[-1].isspace() and not text.endswith('"')
     if terms and ends_open and not terms[-1].negated:
         last = terms[-1]
-        if len(last.words) == 1 and len(last.words[0]) >= 2:
-            terms[-1] = Term(last.words, prefix=True)
+        if len(last.words) == 1 and len(last.words[0]) >= 2 and not last.prefix:
+            terms[-1] = Term(last.words, prefix=True, typing=True)
     return Query(tuple(terms))
 
 

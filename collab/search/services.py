@@ -163,17 +163,29 @@ def search(user, query: Query, filters: Filters, page: int = 1) -> Results:
         return Results([], 0, 1, False, scope)
     page = max(1, min(page, MAX_PAGE))
     where, params = _conditions(scope, filters)
+    found = _run(query, where, params, page, scope, filters)
+    if found.total == 0 and query.widens:
+        # Nothing for "procurem": try its shorter beginnings ("procur" is stored).
+        found = _run(query, where, params, page, scope, filters, widened=True)
+    found.scope = scope
+    return found
+
+
+def _run(query, where, params, page, scope, filters, widened=False) -> Results:
     if db.engine.dialect.name == "sqlite":
         # The scope words already keep to what the person may see; the entries'
         # columns are read for the count only when filtering by author or date.
         by_columns = filters.author_id is not None or filters.since or filters.until
-        found = _sqlite(
-            query, where, params, page, _fts_scope(scope, filters), bool(by_columns)
+        return _sqlite(
+            query,
+            where,
+            params,
+            page,
+            _fts_scope(scope, filters),
+            bool(by_columns),
+            widened,
         )
-    else:
-        found = _postgresql(query, where, params, page)
-    found.scope = scope
-    return found
+    return _postgresql(query, where, params, page, widened)
 
 
 def _rows_to_hits(rows) -> list[Hit]:
@@ -216,9 +228,15 @@ def _fts_scope(scope: Scope, filters: Filters) -> str:
 
 
 def _sqlite(
-    query: Query, where: str, params: dict, page: int, scope_match, by_columns: bool
+    query: Query,
+    where: str,
+    params: dict,
+    page: int,
+    scope_match,
+    by_columns: bool,
+    widened: bool,
 ) -> Results:
-    words = query.fts5()
+    words = query.fts5(widened)
     params = {
         **params,
         "q": f"{{title body}} : ({words}){scope_match}",
@@ -243,6 +261,8 @@ def _sqlite(
         ),
         params,
     ).scalar()
+    if not total:
+        return Results([], 0, page, False)
     offset = (page - 1) * PER_PAGE
     exact = total <= RANK_LIMIT
     # The inner LIMITs also keep SQLite from flattening the subqueries.
@@ -266,8 +286,10 @@ def _sqlite(
 TSQUERY = "(to_tsquery('search_en', :q) || to_tsquery('search_fr', :q))"
 
 
-def _postgresql(query: Query, where: str, params: dict, page: int) -> Results:
-    params = {**params, "q": query.tsquery()}
+def _postgresql(
+    query: Query, where: str, params: dict, page: int, widened: bool
+) -> Results:
+    params = {**params, "q": query.tsquery(widened)}
     base = f"FROM search_entries e WHERE e.tsv @@ {TSQUERY} AND {where}"
     total = db.session.execute(
         _expanding(
@@ -278,6 +300,8 @@ def _postgresql(query: Query, where: str, params: dict, page: int) -> Results:
         ),
         params,
     ).scalar()
+    if not total:
+        return Results([], 0, page, False)
     hits = _page(
         f"SELECT {HIT_COLUMNS} {base} "
         f"ORDER BY ts_rank_cd(e.tsv, {TSQUERY}) * e.boost DESC, e.at DESC "
