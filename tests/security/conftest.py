@@ -35,9 +35,10 @@ for the test that asks for it (world.sso), its discovery document already cached
 """
 
 import re
+import shutil
 import time as clock
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import time, timedelta
 from functools import cached_property
 from pathlib import Path
@@ -45,7 +46,8 @@ from pathlib import Path
 import pyotp
 import pytest
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy import inspect as sa_inspect
 
 from collab.auth import oidc, second_factor
 from collab.auth.models import TotpCredential, User, UserIdentity, UserSession
@@ -77,6 +79,7 @@ from collab.polls.models import Poll, PollSlot
 from collab.threads import services as thread_services
 from collab.threads.models import Post, Thread
 from tests import factories
+from tests.conftest import delete_rows, filled_tables
 from tests.security.routes import (
     CANARY,
     DRAFT_ITEM_WORD,
@@ -255,8 +258,23 @@ def storage_root(app, tmp_path, monkeypatch) -> Path:
     return root
 
 
+@pytest.fixture(scope="session")
+def world_snapshots(app, tmp_path_factory):
+    """This worker's copies of the world (see _Snapshots), dropped at the end."""
+    with app.app_context():
+        snapshots = _Snapshots(db.engine, tmp_path_factory.mktemp("world-files"))
+    yield snapshots
+    with app.app_context():
+        snapshots.drop()
+
+
 @pytest.fixture
-def world(app, storage_root, monkeypatch) -> World:
+def world(app, world_snapshots, storage_root, monkeypatch) -> World:
+    return world_snapshots.world(storage_root, lambda: _configure_sso(app, monkeypatch))
+
+
+def _build_world() -> World:
+    """The world, made through the services (see the module's docstring)."""
     make = factories.make_user
     users = {
         "P1": make("Pia Noone"),
@@ -319,8 +337,285 @@ def world(app, storage_root, monkeypatch) -> World:
         build_meetings=lambda: _meetings(users, group_a, group_b, chair_b, library),
         build_polls=lambda: _polls(users, group_a, group_b, chair_b, extra),
         build_accounts=lambda: _accounts(users),
-        configure_sso=lambda: _configure_sso(app, monkeypatch),
     )
+
+
+# Building the world through the services takes most of a security test's time, so
+# each worker builds it once, copies its rows into tables of its own (_snap<n>_<table>)
+# and its files into a folder, and each test gets a copy: the rows put back with one
+# INSERT … SELECT per table, the files copied, the objects loaded again into the
+# test's session. Tests see the world the services made, row for row and file for
+# file. The parts made on first use (meetings, polls, accounts) are copied the same
+# way, keyed by the order they were asked for, and only put back while the test has
+# written nothing yet; otherwise they are made through the services, as before.
+# A world older than WORLD_MAX_AGE is made again (its links and codes would age).
+WORLD_MAX_AGE = 300  # seconds
+_SNAPSHOT_PREFIX = "_snap"
+_READS = ("SELECT", "BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "SHOW")
+
+
+@dataclass(frozen=True)
+class _Ref:
+    """An ORM object, by class and primary key."""
+
+    model: type
+    key: tuple
+
+
+@dataclass(frozen=True)
+class _Frozen:
+    """A dataclass of the world (World, Library…), its objects as _Refs."""
+
+    cls: type
+    values: dict
+
+
+def _freeze(value):
+    if isinstance(value, World | Discussions | Library | Meetings | Polls | Accounts):
+        return _Frozen(
+            type(value),
+            {
+                f.name: _freeze(getattr(value, f.name))
+                for f in fields(value)
+                if not f.name.startswith(("build_", "configure_"))
+            },
+        )
+    if isinstance(value, dict):
+        return {k: _freeze(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_freeze(v) for v in value)
+    if hasattr(value, "_sa_instance_state"):
+        return _Ref(type(value), sa_inspect(value).identity)
+    return value
+
+
+def _refs(frozen, found: dict) -> dict:
+    if isinstance(frozen, _Frozen):
+        _refs(frozen.values, found)
+    elif isinstance(frozen, dict):
+        for v in frozen.values():
+            _refs(v, found)
+    elif isinstance(frozen, list | tuple):
+        for v in frozen:
+            _refs(v, found)
+    elif isinstance(frozen, _Ref):
+        found.setdefault(frozen.model, set()).add(frozen.key)
+    return found
+
+
+def _thaw(frozen, **more):
+    """The frozen objects, loaded into the test's session (one query per class)."""
+    loaded = []
+    for model, keys in _refs(frozen, {}).items():
+        (column,) = sa_inspect(model).primary_key
+        ids = [key[0] for key in keys]
+        loaded += db.session.scalars(select(model).where(column.in_(ids))).all()
+
+    def thaw(value):
+        if isinstance(value, _Frozen):
+            return value.cls(**{k: thaw(v) for k, v in value.values.items()})
+        if isinstance(value, dict):
+            return {k: thaw(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return type(value)(thaw(v) for v in value)
+        if isinstance(value, _Ref):
+            found = db.session.get(value.model, value.key)
+            assert found is not None, f"{value} is not in the restored world"
+            return found
+        return value
+
+    if more:
+        frozen = _Frozen(frozen.cls, {**frozen.values, **more})
+    result = thaw(frozen)
+    del loaded
+    return result
+
+
+def _files(root: Path) -> list[tuple[str, int]]:
+    return sorted(
+        (str(path.relative_to(root)), path.stat().st_size)
+        for path in root.rglob("*")
+        if path.is_file()
+    )
+
+
+def _counters(conn) -> list[tuple[str, tuple]]:
+    """The statements that set the id counters back to where they are now, so that
+    the rows a test adds get the ids they would get after the services: PostgreSQL's
+    sequences, SQLite's sqlite_sequence (AUTOINCREMENT tables)."""
+    if conn.dialect.name == "postgresql":
+        found = conn.exec_driver_sql(
+            "SELECT schemaname, sequencename, last_value FROM pg_sequences"
+            " WHERE schemaname = current_schema()"
+        ).all()
+        if not found:
+            return []
+        quote = conn.dialect.identifier_preparer.quote
+        calls = ", ".join(
+            f"setval('{quote(schema)}.{quote(name)}', %s, %s)"
+            for schema, name, _last in found
+        )
+        values = []
+        for _schema, _name, last in found:
+            values += [last or 1, last is not None]
+        return [(f"SELECT {calls}", tuple(values))]
+    has_sequence = conn.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'"
+    ).scalar()
+    if not has_sequence:
+        return []
+    rows = conn.exec_driver_sql("SELECT name, seq FROM sqlite_sequence").all()
+    return [("DELETE FROM sqlite_sequence", ())] + [
+        ("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", tuple(row))
+        for row in rows
+    ]
+
+
+@dataclass
+class _Snapshot:
+    index: int
+    tables: list[str]  # those that hold rows, parents first
+    frozen: _Frozen
+    counters: list[tuple[str, tuple]]
+
+
+class _Snapshots:
+    """One worker's copies of the world: the base world (key ()) and the base with
+    the parts made on first use, in the order asked (("meetings",), ("meetings",
+    "polls")…)."""
+
+    def __init__(self, engine, files: Path):
+        self.engine = engine
+        self.files = files  # the base world's storage folder
+        self.saved: dict[tuple, _Snapshot] = {}
+        self.built_at = 0.0
+        self.next_index = 0
+        self.writes = 0  # statements that may have written, counted by the engine
+        self.clean_at = -1  # self.writes when the database last was a snapshot
+        self.key: tuple = ()  # which one, then
+        self.touches_files: set[str] = set()  # parts whose making stores a file
+        event.listen(engine, "before_cursor_execute", self._count)
+        self._drop_tables(lambda name: name.startswith(_SNAPSHOT_PREFIX))
+
+    def _count(self, _conn, _cursor, statement, *_args):
+        if not statement.lstrip()[:9].upper().startswith(_READS):
+            self.writes += 1
+
+    def _untouched(self) -> bool:
+        """The database still is the snapshot self.key, and the session holds no
+        change either."""
+        session = db.session
+        return self.writes == self.clean_at and not (
+            session.new or session.dirty or session.deleted
+        )
+
+    def world(self, storage_root: Path, configure_sso) -> World:
+        with self.engine.connect() as conn:
+            empty = not filled_tables(conn)
+        if not empty:
+            # Something (a fixture of the test) wrote before the world was asked
+            # for: make the world on top of it, through the services.
+            world = _build_world()
+            world.configure_sso = configure_sso
+            return world
+        fresh = () in self.saved and clock.monotonic() - self.built_at < WORLD_MAX_AGE
+        if fresh:
+            self._restore(())
+            shutil.copytree(self.files, storage_root, dirs_exist_ok=True)
+        else:
+            self.drop()
+            self.built_at = clock.monotonic()
+            built = _build_world()
+            db.session.commit()
+            self._save((), built)
+            shutil.rmtree(self.files)
+            shutil.copytree(storage_root, self.files)
+            self.clean_at, self.key = self.writes, ()
+        db.session.expire_all()
+        forget_cached_roles()
+        world = _thaw(self.saved[()].frozen, build_meetings=None)
+        world.configure_sso = configure_sso
+        world.build_meetings = lambda: self._part(
+            "meetings",
+            lambda: _meetings(
+                world.users, world.group_a, world.group_b, world.chair_b, world.library
+            ),
+        )
+        world.build_polls = lambda: self._part(
+            "polls",
+            lambda: _polls(
+                world.users,
+                world.group_a,
+                world.group_b,
+                world.chair_b,
+                world.extra_member,
+            ),
+        )
+        world.build_accounts = lambda: self._part(
+            "accounts", lambda: _accounts(world.users)
+        )
+        return world
+
+    def _part(self, name: str, build):
+        if name in self.touches_files or not self._untouched():
+            return build()
+        key = (*self.key, name)
+        if key in self.saved:
+            db.session.commit()  # ends the session's transaction; nothing to write
+            self._restore(key)
+            db.session.expire_all()
+            forget_cached_roles()
+            return _thaw(self.saved[key].frozen)
+        storage = current_app.extensions["collab_storage"]
+        before = _files(Path(storage.root))
+        part = build()
+        db.session.commit()
+        if _files(Path(storage.root)) != before:
+            self.touches_files.add(name)
+            return part
+        self._save(key, part)
+        self.clean_at, self.key = self.writes, key
+        return part
+
+    def _save(self, key: tuple, part) -> None:
+        """Copy the rows into _snap<n>_<table> tables."""
+        index = self.next_index
+        self.next_index += 1
+        with self.engine.begin() as conn:
+            tables = filled_tables(conn)
+            quote = conn.dialect.identifier_preparer.quote
+            for name in tables:
+                copy = quote(f"{_SNAPSHOT_PREFIX}{index}_{name}")
+                conn.exec_driver_sql(f"DROP TABLE IF EXISTS {copy}")
+                conn.exec_driver_sql(
+                    f"CREATE TABLE {copy} AS SELECT * FROM {quote(name)}"
+                )
+            counters = _counters(conn)
+        self.saved[key] = _Snapshot(index, tables, _freeze(part), counters)
+
+    def _restore(self, key: tuple) -> None:
+        saved = self.saved[key]
+        with self.engine.begin() as conn:
+            delete_rows(conn, filled_tables(conn))
+            quote = conn.dialect.identifier_preparer.quote
+            for name in saved.tables:
+                copy = quote(f"{_SNAPSHOT_PREFIX}{saved.index}_{name}")
+                conn.exec_driver_sql(f"INSERT INTO {quote(name)} SELECT * FROM {copy}")
+            for statement, values in saved.counters:
+                conn.exec_driver_sql(statement, values)
+        self.clean_at, self.key = self.writes, key
+
+    def drop(self) -> None:
+        """Forget every snapshot and drop its tables."""
+        self.saved.clear()
+        self._drop_tables(lambda name: name.startswith(_SNAPSHOT_PREFIX))
+
+    def _drop_tables(self, which) -> None:
+        with self.engine.begin() as conn:
+            quote = conn.dialect.identifier_preparer.quote
+            for name in sa_inspect(conn).get_table_names():
+                if which(name):
+                    conn.exec_driver_sql(f"DROP TABLE {quote(name)}")
 
 
 def poll_fields(title: str, description: str = "", days: int = 14) -> dict:

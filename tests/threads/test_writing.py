@@ -234,7 +234,8 @@ def test_edit_keeps_every_revision_shows_edited_and_the_history(login, team):
     mine = article(page, post.id)
     assert "Version <strong>three</strong>." in mine
     assert f'<a href="{post_url(post, "history")}">edited</a>' in mine
-    assert [r.body for r in db.session.scalars(db.select(PostRevision).order_by(PostRevision.id))] == [
+    revisions = db.select(PostRevision).order_by(PostRevision.id)
+    assert [r.body for r in db.session.scalars(revisions)] == [
         "Version one.",
         "Version two.",
     ]
