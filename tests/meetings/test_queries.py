@@ -2,10 +2,7 @@
 items, attached documents, answers, attendance rows, outcomes, comments or meetings."""
 
 import re
-from contextlib import contextmanager
 from datetime import timedelta
-
-from sqlalchemy import event
 
 from collab.core.db import utcnow
 from collab.documents import services as documents
@@ -20,20 +17,7 @@ from tests.meetings.conftest import (
     past_meeting,
     text,
 )
-
-
-@contextmanager
-def counting_queries():
-    seen: list[str] = []
-
-    def listener(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
+from tests.query_count import counting_queries
 
 
 def queries(browser, path: str) -> int:

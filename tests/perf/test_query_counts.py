@@ -12,7 +12,7 @@ groups or results, by several authors in several countries) and asserts that
   same change, on purpose; lower it when a query goes away).
 
 Statements are counted the way the other query tests count them
-(``tests.threads.test_queries.counting_queries``: every statement the engine sends),
+(``tests.query_count.counting_queries``: every statement the engine sends),
 on the second of two identical GETs, so one-off writes of a first visit (session
 touch, read markers) are out of the measure. Budgets are per engine: SQLite also
 counts the BEGIN statements the app sends itself.
@@ -50,7 +50,7 @@ from tests import factories
 from tests.meetings.conftest import clear_outbox, make_meeting, meeting_url
 from tests.members.helpers import set_profile
 from tests.polls.conftest import DST_WEEK, answer, close, forget_mail, make_poll
-from tests.threads.test_queries import counting_queries
+from tests.query_count import counting_queries
 
 # Statements per page and engine, as measured: (SQLite, PostgreSQL). SQLite counts
 # one more per transaction, the BEGIN that collab.core.db sends itself; the library

@@ -2,15 +2,14 @@
 viewer's time zone), pages, the group's own search, escaped snippets, and a fixed
 number of queries whatever the number of results."""
 
-from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import event
 
 from collab.extensions import db
 from collab.threads.models import Post
 from tests import factories
+from tests.query_count import counting_queries
 from tests.search.conftest import (
     document,
     find,
@@ -312,20 +311,6 @@ def test_a_thread_title_with_html_is_escaped_in_the_heading(team, login):
 
 
 # --- queries --------------------------------------------------------------------------
-
-
-@contextmanager
-def counting_queries():
-    seen: list[str] = []
-
-    def listener(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
 
 
 def queries(browser, **params) -> int:

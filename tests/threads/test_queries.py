@@ -1,29 +1,12 @@
 """The discussion pages issue a fixed number of SQL queries, whatever the number of
 posts, authors, threads or pages."""
 
-from contextlib import contextmanager
-
-from sqlalchemy import event
-
 from collab.core.db import utcnow
 from collab.extensions import db
 from collab.threads.services import set_subscription
 from tests import factories
+from tests.query_count import counting_queries
 from tests.threads.conftest import bulk_posts, start, thread_url, write
-
-
-@contextmanager
-def counting_queries():
-    seen: list[str] = []
-
-    def listener(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
 
 
 def queries(browser, path: str) -> int:
