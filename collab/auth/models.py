@@ -1,7 +1,6 @@
 """People's accounts, their revocable sessions, password tokens and sign-in
 throttling."""
 
-import unicodedata
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -9,6 +8,7 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from collab.core.db import TimestampMixin, utcnow
+from collab.core.text import fold
 from collab.extensions import db
 
 
@@ -41,9 +41,7 @@ class User(UserMixin, TimestampMixin, db.Model):
 
 
 def sort_key(name: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", name or "")
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return bare.casefold()[:120]
+    return fold(name)[:120]
 
 
 @event.listens_for(User, "before_insert")

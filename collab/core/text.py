@@ -3,6 +3,7 @@
 This is the only module that sanitises user HTML; views and templates never do.
 """
 
+import unicodedata
 from functools import lru_cache, partial
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -120,3 +121,10 @@ def highlight(snippet: str) -> Markup:
     """A search snippet: the text escaped first, then the matches marked."""
     escaped = str(escape(snippet))
     return Markup(escaped.replace(MATCH_START, "<mark>").replace(MATCH_END, "</mark>"))
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: "Émile" → "emile" (sorting names, marking search
+    matches)."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()

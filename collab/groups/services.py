@@ -56,20 +56,22 @@ def groups_for(
     )
 
 
-def active_memberships(group: Group) -> list[Membership]:
-    return list(
-        db.session.scalars(
-            select(Membership)
-            .options(joinedload(Membership.user))
-            .join(User, User.id == Membership.user_id)
-            .where(
-                Membership.group_id == group.id,
-                Membership.status == MembershipStatus.ACTIVE,
-                User.is_active.is_(True),
-            )
-            .order_by(User.display_name)
+def active_memberships(group: Group, role: Role | None = None) -> list[Membership]:
+    """Active members (with their accounts) by name; only those of ``role`` if given."""
+    query = (
+        select(Membership)
+        .options(joinedload(Membership.user))
+        .join(User, User.id == Membership.user_id)
+        .where(
+            Membership.group_id == group.id,
+            Membership.status == MembershipStatus.ACTIVE,
+            User.is_active.is_(True),
         )
+        .order_by(User.display_name)
     )
+    if role is not None:
+        query = query.where(Membership.role == role.key)
+    return list(db.session.scalars(query))
 
 
 def member_counts(group: Group) -> list[tuple[str | None, int]]:
@@ -88,24 +90,6 @@ def member_counts(group: Group) -> list[tuple[str | None, int]]:
         .order_by(count.desc(), User.country)
     )
     return [tuple(row) for row in rows]
-
-
-def chairs_of(group: Group) -> list[Membership]:
-    return [
-        m
-        for m in db.session.scalars(
-            select(Membership)
-            .options(joinedload(Membership.user))
-            .join(User, User.id == Membership.user_id)
-            .where(
-                Membership.group_id == group.id,
-                Membership.status == MembershipStatus.ACTIVE,
-                Membership.role == Role.CHAIR.key,
-                User.is_active.is_(True),
-            )
-            .order_by(User.display_name)
-        )
-    ]
 
 
 def members_by_country(

@@ -62,7 +62,7 @@ def _home(group, request_form):
         latest_threads=latest,
         read=thread_services.read_numbers(current_user, [t.id for t in latest]),
         group=group,
-        chairs=services.chairs_of(group),
+        chairs=services.active_memberships(group, Role.CHAIR),
         member_count=member_count,
         country_counts=counts,
         by_country=services.members_by_country(services.active_memberships(group))

@@ -12,12 +12,12 @@ from sqlalchemy import select
 from collab.core.text import plain_text
 from collab.extensions import db
 from collab.search.models import Audience
+from collab.search.query import WORD
 
 # The index keeps this much of one text: enough for any document people search by
 # content, bounded so one upload cannot bloat the index (PostgreSQL caps a tsvector
 # at 1 MB).
 MAX_TEXT = 100_000
-_WORDS = re.compile(r"[^\W_]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _LOCALES = (Locale("en"), Locale("fr"))
 
@@ -243,7 +243,7 @@ def documents(ids: Iterable[int]) -> Iterator[dict]:
 def _file_words(name: str) -> str:
     """A file name and its words: PostgreSQL reads "wallet-report.pdf" as one file
     token, in which "wallet" would not be found."""
-    return " ".join([name, *_WORDS.findall(name)])
+    return " ".join([name, *WORD.findall(name)])
 
 
 def meetings(ids: Iterable[int]) -> Iterator[dict]:

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 MAX_INPUT = 500  # characters read of the text; the rest is ignored
 MAX_TERMS = 12
 MAX_WORD = 60
-_WORD = re.compile(r"[^\W_]+")
+# A word: letters and digits (the underscore and everything else separate words).
+WORD = re.compile(r"[^\W_]+")
 _PIECE = re.compile(r'(-?)"([^"]*)"|(-?)(\S+)')
 
 
@@ -131,4 +132,4 @@ def parse(text: str | None) -> Query:
 
 
 def _words(text: str) -> list[str]:
-    return [w[:MAX_WORD] for w in _WORD.findall(text)][:MAX_TERMS]
+    return [w[:MAX_WORD] for w in WORD.findall(text)][:MAX_TERMS]

@@ -5,23 +5,14 @@ Made here rather than by the engines: FTS5's snippet() re-runs the whole query f
 each row (a prefix like "group*" costs tens of milliseconds a row on a large index),
 and one function gives the same snippets on SQLite and PostgreSQL."""
 
-import re
-import unicodedata
 from collections import deque
 
-from collab.core.text import MATCH_END, MATCH_START
-from collab.search.query import Query
+from collab.core.text import MATCH_END, MATCH_START, fold
+from collab.search.query import WORD, Query
 
 WORDS_BEFORE = 8
 WORDS = 28
-_TOKEN = re.compile(r"[^\W_]+")
 _SUFFIXES = ("ements", "ement", "ings", "ing", "ies", "es", "ed", "s", "e")
-
-
-def fold(word: str) -> str:
-    """Lower case without accents: "Réunion" → "reunion"."""
-    decomposed = unicodedata.normalize("NFKD", word)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def _stem(word: str) -> str:
@@ -62,7 +53,7 @@ def snippet(body: str, query: Query) -> str:
     match between MATCH_START and MATCH_END; "" when the body does not match.
     Reads the body only as far as the snippet needs (documents can be long)."""
     matches = _matcher(query)
-    tokens = _TOKEN.finditer(body)
+    tokens = WORD.finditer(body)
     before: deque = deque(maxlen=WORDS_BEFORE)
     skipped = False
     for token in tokens:
